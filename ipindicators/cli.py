@@ -1,0 +1,82 @@
+"""The ``ipindicators`` command: thin subcommands over the library."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from .indicators import indicator_records
+from .regions import LEVELS, region_records
+from .targets import target_records
+from .errors import IPIndicatorsError
+from .output import FORMATS, render
+
+_TARGET_TABLE = ("id", "region", "indicator", "comparator", "value", "unit", "year", "basis")
+
+
+def _add_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=FORMATS, default="table", help="output format")
+
+
+def _cmd_indicators(args: argparse.Namespace) -> str:
+    return render(
+        indicator_records(),
+        args.format,
+        ("id", "name_zh", "name_en", "unit", "kind", "measure", "derived_from"),
+    )
+
+
+def _cmd_regions(args: argparse.Namespace) -> str:
+    records = [
+        r for r in region_records() if args.level in (None, r["level"])
+    ]
+    return render(records, args.format, ("id", "name_zh", "name_en", "level", "parent", "code"))
+
+
+def _cmd_targets(args: argparse.Namespace) -> str:
+    region_id = None if args.region in (None, "all") else args.region
+    records = target_records(region_id)
+    return render(records, args.format, _TARGET_TABLE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``ipindicators`` command."""
+    parser = argparse.ArgumentParser(
+        prog="ipindicators",
+        description="China's regional IP plan targets, their statistics and attainment.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("indicators", help="list the indicator catalog")
+    _add_format(p)
+    p.set_defaults(run=_cmd_indicators)
+
+    p = sub.add_parser("regions", help="list the region catalog")
+    p.add_argument("--level", choices=LEVELS, help="only regions of this level")
+    _add_format(p)
+    p.set_defaults(run=_cmd_regions)
+
+    p = sub.add_parser("targets", help="list plan targets")
+    p.add_argument("--region", help="region id, or 'all' (default)")
+    _add_format(p)
+    p.set_defaults(run=_cmd_targets)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the process exit code."""
+    args = build_parser().parse_args(argv)
+    run: Callable[[argparse.Namespace], str] = args.run
+    try:
+        text = run(args)
+    except IPIndicatorsError as exc:
+        print(f"ipindicators: error: {exc}", file=sys.stderr)
+        return 2
+    if text:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
