@@ -7,9 +7,12 @@ each target is to be met.
 '件/万人'
 """
 
+from .build import build
+from .data import coverage, observations
 from .documents import Document, document, documents
 from .errors import CatalogError, DataError, InputError, IPIndicatorsError, UsageError
 from .indicators import Indicator, indicator, indicators
+from .observations import load_observations
 from .regions import Region, region, regions
 from .targets import Target, target, targets, targets_for
 
@@ -25,10 +28,14 @@ __all__ = [
     "Region",
     "Target",
     "UsageError",
+    "build",
+    "coverage",
     "document",
     "documents",
     "indicator",
     "indicators",
+    "load_observations",
+    "observations",
     "region",
     "regions",
     "target",

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
+from .build import build
+from .data import coverage, observations
 from .indicators import indicator_records
 from .regions import LEVELS, region_records
 from .targets import target_records
@@ -40,6 +43,22 @@ def _cmd_targets(args: argparse.Namespace) -> str:
     return render(records, args.format, _TARGET_TABLE)
 
 
+def _cmd_data_build(args: argparse.Namespace) -> str:
+    result = build(raw=args.embedded, out=args.out, user_paths=args.raw or ())
+    return result.summary()
+
+
+def _cmd_data_coverage(args: argparse.Namespace) -> str:
+    frame = observations()
+    if args.region not in (None, "all"):
+        frame = frame[frame["region"] == args.region]
+    return render(
+        coverage(frame).to_dict("records"),
+        args.format,
+        ("region", "indicator", "n_obs", "n_year_ends", "first", "last", "derived", "user"),
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``ipindicators`` command."""
     parser = argparse.ArgumentParser(
@@ -61,6 +80,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", help="region id, or 'all' (default)")
     _add_format(p)
     p.set_defaults(run=_cmd_targets)
+
+    data = sub.add_parser("data", help="build and inspect the statistics")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    p = data_sub.add_parser("build", help="validate data/raw and write data/processed")
+    p.add_argument(
+        "--raw", action="append", type=Path, metavar="PATH",
+        help="your own table or folder of tables (tidy or wide, CSV or Excel); "
+        "its figures take precedence; repeatable",
+    )
+    p.add_argument("--embedded", type=Path, help="folder of embedded raw tables (default data/raw)")
+    p.add_argument("--out", type=Path, help="output folder (default data/processed)")
+    p.set_defaults(run=_cmd_data_build)
+    p = data_sub.add_parser("coverage", help="observations per region and indicator")
+    p.add_argument("--region", help="region id, or 'all' (default)")
+    _add_format(p)
+    p.set_defaults(run=_cmd_data_coverage)
     return parser
 
 

@@ -17,7 +17,7 @@ class InputError(IPIndicatorsError):
     problem : str
         What is wrong and, where useful, what was expected.
     entry : str or int, optional
-        Entry id (catalogs) or 1-based data row number (tables).
+        Entry id (catalogs) or 1-based line number in the file (tables).
     field : str, optional
         Field or column name.
     """
@@ -35,7 +35,7 @@ class InputError(IPIndicatorsError):
         self.problem = problem
         where = [self.path]
         if entry is not None:
-            where.append(f"row {entry}" if isinstance(entry, int) else f"entry {entry!r}")
+            where.append(f"line {entry}" if isinstance(entry, int) else f"entry {entry!r}")
         if field is not None:
             where.append(f"field {field!r}")
         super().__init__(f"{', '.join(where)}: {problem}")

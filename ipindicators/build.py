@@ -1,0 +1,385 @@
+"""Build ``data/processed`` from ``data/raw``: validate, normalise, resolve, derive, cross-check.
+
+Steps
+-----
+1. Every raw table is read and validated (:func:`ipindicators.observations.read_observations`);
+   values are converted to the indicator's catalog unit, the printed value kept beside them.
+2. Figures for the same region, indicator and period from several sources are resolved by
+   precedence: user files, then official publishers (``*.gov.cn``, CNIPA), then state media,
+   then other reprints; ties go to the more precise figure, then to the URL in sort order.
+   Groups whose figures differ by more than 1 % are written to ``conflicts.csv``.
+3. Ratio indicators are derived from their parts where both are published for the same date
+   (invention patents per 10k = valid invention patents / resident population in 万人) and
+   compared with the published ratio where one exists (``crosscheck.csv``); a published ratio
+   always wins over a derived one.
+4. Outputs are written to a temporary folder and swapped in, so a failing build leaves the
+   previous ``data/processed`` untouched. The same raw files give byte-identical outputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+import pandas as pd
+
+from .atomic import replace_folder
+from .errors import DataError
+from .indicators import indicators as indicator_table
+from .observations import read_observations
+from .paths import processed_dir, raw_dir
+
+CONFLICT_THRESHOLD = 0.01
+OFFICIAL_HOSTS = ("gov.cn", "cnipa.gov.cn", "sipo.gov.cn", "stats.gov.cn")
+STATE_MEDIA_HOSTS = (
+    "people.com.cn",
+    "xinhuanet.com",
+    "news.cn",
+    "gmw.cn",
+    "china.org.cn",
+    "chinanews.com",
+    "chinanews.com.cn",
+    "cntv.cn",
+    "cctv.com",
+    "jjckb.cn",
+    "81.cn",
+    "tibet.cn",
+    "chinadaily.com.cn",
+    "scio.gov.cn",
+    "cnr.cn",
+    "ce.cn",
+)
+SOURCE_RANKS = {0: "user file", 1: "official publisher", 2: "state media", 3: "other reprint"}
+OUTPUT_FILES = ("observations.csv", "figures.csv", "conflicts.csv", "crosscheck.csv")
+_KEY = ["region", "indicator", "period_start", "period_end"]
+
+
+def source_rank(url: str, user: bool = False) -> int:
+    """Precedence of a source: 0 user file, 1 official, 2 state media, 3 other (lower wins)."""
+    if user:
+        return 0
+    host = (urlparse(url).hostname or "").lower()
+
+    def under(domains: Iterable[str]) -> bool:
+        return any(host == d or host.endswith("." + d) for d in domains)
+
+    if under(OFFICIAL_HOSTS):
+        return 1
+    if under(STATE_MEDIA_HOSTS):
+        return 2
+    return 3
+
+
+def raw_files(folder: Path) -> list[Path]:
+    """Tables of figures below ``folder`` (``.csv``, ``.xlsx``), in sorted order."""
+    found = [
+        p
+        for p in Path(folder).rglob("*")
+        if p.suffix.lower() in (".csv", ".xlsx") and p.name != "crosscheck_explanations.csv"
+    ]
+    return sorted(p for p in found if not p.name.startswith((".", "~$")))
+
+
+def read_figures(raw: Path, user_paths: Iterable[Path] = ()) -> pd.DataFrame:
+    """All validated figures from the embedded raw folder and the user's files.
+
+    Returns
+    -------
+    DataFrame
+        The normalised rows of every table with ``origin`` (``published`` or ``user``) and
+        ``source_rank`` columns.
+    """
+    frames = []
+    for path in raw_files(raw):
+        frame = read_observations(path)
+        frame["origin"] = "published"
+        frame["source_rank"] = [source_rank(u) for u in frame["source_url"]]
+        frames.append(frame)
+    for user_path in user_paths:
+        paths = raw_files(user_path) if Path(user_path).is_dir() else [Path(user_path)]
+        if not paths:
+            raise DataError(str(user_path), "no .csv or .xlsx tables found")
+        for path in paths:
+            frame = read_observations(path)
+            frame["origin"] = "user"
+            frame["source_rank"] = 0
+            frames.append(frame)
+    if not frames:
+        raise DataError(str(raw), "no raw tables found")
+    figures = pd.concat(frames, ignore_index=True)
+    exact = ["region", "indicator", "period_start", "period_end", "value", "source_url"]
+    return figures.drop_duplicates(subset=exact, keep="first").reset_index(drop=True)
+
+
+def _rank_order(figures: pd.DataFrame) -> pd.DataFrame:
+    return figures.sort_values(
+        [*_KEY, "source_rank", "decimals", "source_url", "file", "line"],
+        ascending=[True, True, True, True, True, False, True, True, True],
+        kind="mergesort",
+    )
+
+
+def resolve(figures: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pick one figure per region × indicator × period and list disagreements over 1 %.
+
+    Returns
+    -------
+    resolved : DataFrame
+        One row per key with ``n_sources``.
+    conflicts : DataFrame
+        One row per disagreeing key: the values and sources side by side and the relative gap.
+    """
+    ordered = _rank_order(figures)
+    grouped = ordered.groupby(_KEY, sort=True)
+    resolved = grouped.head(1).copy()
+    resolved["n_sources"] = grouped["value"].transform("size").loc[resolved.index]
+    rows = []
+    for key, group in grouped:
+        low, high = group["value"].min(), group["value"].max()
+        gap = (high - low) / abs(low) if low else np.inf
+        if len(group) > 1 and gap > CONFLICT_THRESHOLD:
+            chosen = group.iloc[0]
+            rows.append(
+                {
+                    **dict(zip(_KEY, key)),
+                    "chosen_value": chosen["value"],
+                    "chosen_source": chosen["source_url"],
+                    "relative_gap": round(gap, 6),
+                    "values": "; ".join(f"{v:g}" for v in group["value"]),
+                    "sources": "; ".join(group["source_url"]),
+                    "notes": "; ".join(n for n in group["note"] if n),
+                }
+            )
+    conflicts = pd.DataFrame(
+        rows,
+        columns=[*_KEY, "chosen_value", "chosen_source", "relative_gap", "values", "sources",
+                 "notes"],
+    )
+    return resolved.reset_index(drop=True), conflicts
+
+
+def _printing_tolerance(value_as_printed: pd.Series, decimals: pd.Series) -> pd.Series:
+    printed = value_as_printed.astype(float)
+    return 0.5 * 10.0 ** (-decimals.astype(float)) / printed.abs()
+
+
+@dataclass(frozen=True)
+class _Ratio:
+    id: str
+    numerator: str
+    denominator: str
+
+
+def _ratios() -> list[_Ratio]:
+    table = indicator_table()
+    return [
+        _Ratio(i, *table.loc[i, "derived_from"].split(" / "))
+        for i in table.index
+        if table.loc[i, "derived_from"]
+    ]
+
+
+def derive(resolved: pd.DataFrame) -> pd.DataFrame:
+    """Ratio indicators computed from resolved parts published for the same date.
+
+    Returns
+    -------
+    DataFrame
+        Rows in the layout of ``resolved`` with ``origin == "derived"``, ``value`` the ratio in
+        the indicator's unit and ``tolerance`` the relative error its parts' printed precision
+        allows.
+    """
+    out = []
+    for ratio in _ratios():
+        top = resolved[resolved["indicator"] == ratio.numerator]
+        bottom = resolved[resolved["indicator"] == ratio.denominator]
+        pairs = top.merge(bottom, on=["region", "period_end"], suffixes=("_n", "_d"))
+        if pairs.empty:
+            continue
+        tolerance = _printing_tolerance(pairs["value_as_printed_n"], pairs["decimals_n"]) + (
+            _printing_tolerance(pairs["value_as_printed_d"], pairs["decimals_d"])
+        )
+        out.append(
+            pd.DataFrame(
+                {
+                    "region": pairs["region"],
+                    "indicator": ratio.id,
+                    "period_start": "",
+                    "period_end": pairs["period_end"],
+                    "value": (pairs["value_n"] / pairs["value_d"]).round(10),
+                    "unit": indicator_table().loc[ratio.id, "unit"],
+                    "origin": "derived",
+                    "source_url": pairs["source_url_n"] + " | " + pairs["source_url_d"],
+                    "source_title": "derived: " + ratio.numerator + " / " + ratio.denominator,
+                    "as_printed": pairs["as_printed_n"] + " / " + pairs["as_printed_d"],
+                    "note": "",
+                    "file": pairs["file_n"] + " | " + pairs["file_d"],
+                    "line": pairs["line_n"].astype(str) + " | " + pairs["line_d"].astype(str),
+                    "tolerance": tolerance.round(8),
+                }
+            )
+        )
+    columns = ["region", "indicator", "period_start", "period_end", "value", "unit", "origin",
+               "source_url", "source_title", "as_printed", "note", "file", "line", "tolerance"]
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=columns)
+
+
+def read_explanations(path: Path) -> pd.DataFrame:
+    """Reviewed explanations of cross-check disagreements (region, indicator, period_end)."""
+    if not Path(path).is_file():
+        return pd.DataFrame(columns=["region", "indicator", "period_end", "explanation"])
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = {"region", "indicator", "period_end", "explanation"} - set(frame.columns)
+    if missing:
+        raise DataError(str(path), "missing column", None, sorted(missing)[0])
+    return frame
+
+
+def crosscheck(
+    resolved: pd.DataFrame, derived: pd.DataFrame, explanations: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Compare derived ratios with published ones for the same region, indicator and date.
+
+    A pair ``agrees`` when the relative gap is within 1 % or within what the printed precision
+    of the parts and of the published ratio allows; otherwise it ``disagrees``, and the
+    ``explanation`` column carries the reviewed reason where ``explanations`` has one.
+    """
+    published = resolved[resolved["indicator"].isin(derived["indicator"].unique())]
+    pairs = published.merge(
+        derived, on=["region", "indicator", "period_end"], suffixes=("_published", "_derived")
+    )
+    columns = ["region", "indicator", "period_end", "published", "derived", "relative_gap",
+               "allowed_gap", "status", "explanation", "published_source", "derived_from"]
+    if pairs.empty:
+        return pd.DataFrame(columns=columns)
+    gap = (pairs["value_derived"] - pairs["value_published"]).abs() / pairs["value_published"]
+    own = _printing_tolerance(pairs["value_as_printed"], pairs["decimals"])
+    allowed = np.maximum(CONFLICT_THRESHOLD, pairs["tolerance"] + own)
+    table = pd.DataFrame(
+        {
+            "region": pairs["region"],
+            "indicator": pairs["indicator"],
+            "period_end": pairs["period_end"],
+            "published": pairs["value_published"],
+            "derived": pairs["value_derived"],
+            "relative_gap": gap.round(6),
+            "allowed_gap": allowed.round(6),
+            "status": np.where(gap <= allowed, "agrees", "disagrees"),
+            "published_source": pairs["source_url_published"],
+            "derived_from": pairs["source_url_derived"],
+        }
+    )
+    if explanations is None:
+        explanations = pd.DataFrame(columns=["region", "indicator", "period_end", "explanation"])
+    table = table.merge(explanations, on=["region", "indicator", "period_end"], how="left")
+    table["explanation"] = table["explanation"].fillna("").where(table["status"] == "disagrees", "")
+    return table[columns].sort_values(["region", "indicator", "period_end"], kind="mergesort")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build produced (all tables are also written to the output folder)."""
+
+    observations: pd.DataFrame
+    figures: pd.DataFrame
+    conflicts: pd.DataFrame
+    crosscheck: pd.DataFrame
+    out: Path | None
+
+    def summary(self) -> str:
+        """A few lines for the console: counts of figures, series, conflicts and checks."""
+        obs = self.observations
+        origin = obs["origin"].value_counts().to_dict()
+        checks = self.crosscheck["status"].value_counts().to_dict()
+        unexplained = int(
+            ((self.crosscheck["status"] == "disagrees") & (self.crosscheck["explanation"] == "")).sum()
+        )
+        users = int((self.figures["origin"] == "user").sum())
+        lines = [
+            f"figures read: {len(self.figures)} from "
+            f"{self.figures['file'].nunique()} files ({users} from user files)",
+            f"observations: {len(obs)} ({', '.join(f'{k} {v}' for k, v in sorted(origin.items()))})"
+            f" in {obs.groupby(['region', 'indicator']).ngroups} region x indicator series",
+            f"disagreements over 1 % between sources: {len(self.conflicts)} (conflicts.csv)",
+            "derived vs published ratios: "
+            + (", ".join(f"{k} {v}" for k, v in sorted(checks.items())) or "none")
+            + f", unexplained {unexplained} (crosscheck.csv)",
+        ]
+        if users:
+            lines.append(
+                f"user figures chosen over embedded ones: "
+                f"{int((obs['origin'] == 'user').sum())}"
+            )
+        if self.out is not None:
+            lines.append(f"written to {self.out}")
+        return "\n".join(lines)
+
+
+_OBSERVATION_COLUMNS = ["region", "indicator", "period_start", "period_end", "value", "unit",
+                        "origin", "n_sources", "source_url", "source_title", "table",
+                        "as_printed", "note", "file", "line"]
+
+
+def _to_csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
+
+
+def build(
+    raw: Path | None = None,
+    out: Path | None = None,
+    user_paths: Iterable[Path] = (),
+    write: bool = True,
+) -> BuildResult:
+    """Build the processed tables from raw figures (and a user's own files).
+
+    Parameters
+    ----------
+    raw : Path, optional
+        Folder of embedded raw tables (default ``data/raw``).
+    out : Path, optional
+        Output folder (default ``data/processed``); replaced as a whole, atomically.
+    user_paths : iterable of Path
+        The user's own tables or folders of tables; their figures take precedence.
+    write : bool
+        Write the outputs (False builds in memory only).
+
+    Returns
+    -------
+    BuildResult
+
+    Raises
+    ------
+    DataError
+        On the first malformed raw or user table; nothing is written then.
+    """
+    raw = Path(raw) if raw else raw_dir()
+    figures = read_figures(raw, list(user_paths))
+    resolved, conflicts = resolve(figures)
+    derived = derive(resolved)
+    checks = crosscheck(resolved, derived, read_explanations(raw / "crosscheck_explanations.csv"))
+    have = set(map(tuple, resolved[["region", "indicator", "period_end"]].values))
+    fill = derived[
+        [(r, i, p) not in have for r, i, p in
+         derived[["region", "indicator", "period_end"]].itertuples(index=False)]
+    ].assign(n_sources=1, table="")
+    observations = (
+        pd.concat([resolved, fill], ignore_index=True)[_OBSERVATION_COLUMNS]
+        .sort_values(["region", "indicator", "period_end", "period_start"], kind="mergesort")
+        .reset_index(drop=True)
+    )
+    figures_out = figures.sort_values(["region", "indicator", "period_end", "file", "line"],
+                                      kind="mergesort").reset_index(drop=True)
+    target = Path(out) if out else processed_dir()
+
+    def fill_folder(folder: Path) -> None:
+        _to_csv(observations, folder / "observations.csv")
+        _to_csv(figures_out, folder / "figures.csv")
+        _to_csv(conflicts, folder / "conflicts.csv")
+        _to_csv(checks, folder / "crosscheck.csv")
+
+    if write:
+        replace_folder(target, fill_folder)
+    return BuildResult(observations, figures_out, conflicts, checks, target if write else None)

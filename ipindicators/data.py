@@ -1,0 +1,95 @@
+"""Access to the processed observations, and coverage of the series they hold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pandas as pd
+
+from .build import build
+from .errors import DataError
+from .indicators import indicator as indicator_definition
+from .paths import processed_dir
+from .regions import region as region_definition
+
+_DTYPES = {"period_start": str, "period_end": str, "source_url": str, "note": str,
+           "as_printed": str, "table": str, "file": str, "line": str}
+
+
+def observations(
+    region: str | None = None,
+    indicator: str | None = None,
+    path: str | Path | None = None,
+) -> pd.DataFrame:
+    """Observations (published, derived or user-supplied figures) as a tidy DataFrame.
+
+    Parameters
+    ----------
+    region, indicator : str, optional
+        Keep only this region / indicator (ids are checked against the catalogs).
+    path : str or Path, optional
+        A processed ``observations.csv`` (default: ``data/processed``; built in memory from
+        ``data/raw`` when it does not exist yet).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``region, indicator, period_start, period_end, value, unit, origin, n_sources,
+        source_url, …``; ``period_end`` as ``datetime64``; sorted by region, indicator, date.
+    """
+    if region is not None:
+        region_definition(region)
+    if indicator is not None:
+        indicator_definition(indicator)
+    source = Path(path) if path else processed_dir() / "observations.csv"
+    if source.is_file():
+        frame = pd.read_csv(source, dtype=_DTYPES, keep_default_na=False)
+    elif path is None:
+        frame = build(write=False).observations
+    else:
+        raise DataError(str(source), "no such file; run `ipindicators data build`")
+    frame = frame.copy()
+    frame["period_end"] = pd.to_datetime(frame["period_end"])
+    frame["period_start"] = pd.to_datetime(frame["period_start"].replace("", None))
+    if region is not None:
+        frame = frame[frame["region"] == region]
+    if indicator is not None:
+        frame = frame[frame["indicator"] == indicator]
+    return frame.reset_index(drop=True)
+
+
+def coverage(frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """How many periods each region × indicator series has, and from which sources.
+
+    Parameters
+    ----------
+    frame : DataFrame, optional
+        Observations as returned by :func:`observations` (default: all of them).
+
+    Returns
+    -------
+    DataFrame
+        One row per series: ``n_obs``, ``n_year_ends``, ``first``, ``last``, counts by origin
+        and the source hosts.
+    """
+    frame = observations() if frame is None else frame
+    rows = []
+    for (region_id, indicator_id), group in frame.groupby(["region", "indicator"], sort=True):
+        ends = group["period_end"]
+        hosts = sorted({urlparse(u.split(" | ")[0]).hostname or "" for u in group["source_url"]})
+        rows.append(
+            {
+                "region": region_id,
+                "indicator": indicator_id,
+                "n_obs": len(group),
+                "n_year_ends": int(((ends.dt.month == 12) & (ends.dt.day == 31)).sum()),
+                "first": ends.min().date().isoformat(),
+                "last": ends.max().date().isoformat(),
+                "published": int((group["origin"] == "published").sum()),
+                "derived": int((group["origin"] == "derived").sum()),
+                "user": int((group["origin"] == "user").sum()),
+                "sources": "; ".join(h for h in hosts if h),
+            }
+        )
+    return pd.DataFrame(rows)
