@@ -11,6 +11,8 @@ from .build import build
 from .data import coverage, observations
 from .documents import Document, document, documents
 from .errors import CatalogError, DataError, InputError, IPIndicatorsError, UsageError
+from .assess import assess
+from .forecast import Forecast, forecast
 from .indicators import Indicator, indicator, indicators
 from .observations import load_observations
 from .regions import Region, region, regions
@@ -22,16 +24,19 @@ __all__ = [
     "CatalogError",
     "DataError",
     "Document",
+    "Forecast",
     "IPIndicatorsError",
     "Indicator",
     "InputError",
     "Region",
     "Target",
     "UsageError",
+    "assess",
     "build",
     "coverage",
     "document",
     "documents",
+    "forecast",
     "indicator",
     "indicators",
     "load_observations",

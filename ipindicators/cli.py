@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .assess import assess
 from .build import build
 from .data import coverage, observations
 from .indicators import indicator_records
@@ -59,6 +60,21 @@ def _cmd_data_coverage(args: argparse.Namespace) -> str:
     )
 
 
+_ASSESS_TABLE = ("target_id", "last_value", "probability", "status", "observed_cagr",
+                 "required_cagr", "median_forecast", "expected_year")
+
+
+def _cmd_assess(args: argparse.Namespace) -> str:
+    from .targets import all_targets
+
+    with_targets = sorted({t.region for t in all_targets()})
+    chosen = with_targets if args.region == "all" else [args.region]
+    frames = [assess(r, args.as_of, n_paths=args.paths, seed=args.seed, models=args.models)
+              for r in chosen]
+    records = [rec for f in frames for rec in f.to_dict("records")]
+    return render(records, args.format, ("region", *_ASSESS_TABLE))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``ipindicators`` command."""
     parser = argparse.ArgumentParser(
@@ -80,6 +96,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", help="region id, or 'all' (default)")
     _add_format(p)
     p.set_defaults(run=_cmd_targets)
+
+    p = sub.add_parser("assess", help="probability and status of each target of a region")
+    p.add_argument("--region", required=True, help="region id, or 'all' (regions with targets)")
+    p.add_argument("--as-of", type=int, dest="as_of", help="year: use figures up to its end")
+    p.add_argument("--paths", type=int, default=2000, help="sample paths (default 2000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--models", default="pool", choices=("pool", "trend", "rw_drift", "damped"))
+    _add_format(p)
+    p.set_defaults(run=_cmd_assess)
 
     data = sub.add_parser("data", help="build and inspect the statistics")
     data_sub = data.add_subparsers(dest="data_command", required=True)

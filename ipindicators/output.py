@@ -53,7 +53,7 @@ def render(
     for column in frame.columns:
         if frame[column].map(lambda v: isinstance(v, (list, tuple))).any():
             frame[column] = frame[column].map(
-                lambda v: "; ".join(v) if isinstance(v, (list, tuple)) else v
+                lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple)) else v
             )
     if fmt == "csv":
         buffer = io.StringIO()

@@ -226,3 +226,11 @@ def test_copy_of_raw_folder_builds_the_same_observations(tmp_path):
     a = build(raw=tmp_path / "raw", write=False).observations
     b = build(write=False).observations
     pd.testing.assert_frame_equal(a.drop(columns=["file"]), b.drop(columns=["file"]))
+
+
+def test_committed_processed_tables_match_a_fresh_build(tmp_path):
+    """data/processed is rebuilt by `ipindicators data build`; it must not go stale."""
+    build(out=tmp_path / "fresh")
+    committed = project_dir() / "data" / "processed"
+    for name in ("observations.csv", "figures.csv", "conflicts.csv", "crosscheck.csv"):
+        assert (committed / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes(), name

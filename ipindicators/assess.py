@@ -1,0 +1,251 @@
+"""Target attainment: probability from forecast paths, and the growth-ratio rule users know.
+
+For each target of a region (its own, then ratio targets inherited from parent plans):
+
+* ``probability``: share of forecast paths meeting the comparator at the end of the target year;
+  for cumulative targets the paths are summed over the window, observed years fixed.
+* ``status``: ``achieved`` / ``missed`` when the target year's figure is known at ``as_of``;
+  otherwise the growth-ratio rule of SDG monitoring (Eurostat, open-sdg): with
+  R = observed CAGR / required CAGR, ``on_track`` R ≥ 0.95, ``acceleration_needed`` 0.6-0.95,
+  ``limited_progress`` 0-0.6, ``moving_away`` R < 0; ``no_data`` when the series has no figure.
+* ``observed_cagr`` over the last five years of figures (or all, if shorter); ``required_cagr``
+  from the last figure to the target at the end of the target year.
+* ``expected_year``: first year-end (up to 15 years after ``as_of``) at which the median path
+  meets the target; a year before ``as_of`` means the figures already met it then.
+
+``as_of`` is a year (its 31 December) or a date: figures dated later are never used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import brentq
+
+from .data import observations as load_observations
+from .errors import UsageError
+from .forecast import Forecast, decimal_year, forecast, usable_observations
+from .indicators import indicator
+from .regions import region as region_definition
+from .targets import Target, is_inherited, targets_for
+
+EXPECTED_YEAR_HORIZON = 15
+CAGR_LOOKBACK_YEARS = 5
+COLUMNS = [
+    "target_id", "region", "indicator", "target_value", "target_year", "comparator", "basis",
+    "as_of", "n_obs", "last_period", "last_value", "probability", "status", "observed_cagr",
+    "required_cagr", "median_forecast", "interval_80", "expected_year", "inherited",
+    "target_region", "unit", "reason",
+]
+
+
+def growth_status(ratio: float) -> str:
+    """Growth-ratio category of R = observed / required growth."""
+    if ratio >= 0.95:
+        return "on_track"
+    if ratio >= 0.6:
+        return "acceleration_needed"
+    if ratio >= 0:
+        return "limited_progress"
+    return "moving_away"
+
+
+def _cagr(first: float, last: float, years: float) -> float | None:
+    if years <= 0 or first <= 0 or last <= 0:
+        return None
+    return (last / first) ** (1.0 / years) - 1.0
+
+
+def observed_cagr(used: pd.DataFrame) -> float | None:
+    """Compound annual growth over the last five years of figures (all of them if shorter)."""
+    if len(used) < 2:
+        return None
+    t = decimal_year(used["period_end"])
+    start = int(np.searchsorted(t, t[-1] - CAGR_LOOKBACK_YEARS - 1e-9))
+    start = min(start, len(t) - 2)
+    return _cagr(used["value"].iloc[start], used["value"].iloc[-1], t[-1] - t[start])
+
+
+def _required_cumulative_growth(last: float, done: float, goal: float, years: int) -> float | None:
+    """Constant growth g of the annual flow with done + Σ last·(1+g)^k (k = 1…years) = goal."""
+    if years <= 0 or last <= 0:
+        return None
+
+    def shortfall(g: float) -> float:
+        return done + last * sum((1 + g) ** k for k in range(1, years + 1)) - goal
+
+    try:
+        return brentq(shortfall, -0.99, 10.0)
+    except ValueError:
+        return None
+
+
+def _row(item: Target, region_id: str, cutoff: dt.date) -> dict:
+    return {
+        "target_id": item.id, "region": region_id, "indicator": item.indicator,
+        "target_value": item.value_in_indicator_unit(), "target_year": item.year,
+        "comparator": item.comparator, "basis": item.basis, "as_of": cutoff.isoformat(),
+        "n_obs": 0, "last_period": None, "last_value": None, "probability": None,
+        "status": "no_data", "observed_cagr": None, "required_cagr": None,
+        "median_forecast": None, "interval_80": None, "expected_year": None,
+        "inherited": is_inherited(item, region_id), "target_region": item.region,
+        "unit": indicator(item.indicator).unit if item.indicator else item.unit, "reason": "",
+    }
+
+
+def _meets(item: Target, values: np.ndarray) -> np.ndarray:
+    goal = item.value_in_indicator_unit()
+    if item.comparator == ">=":
+        return values >= goal
+    if item.comparator == "<=":
+        return values <= goal
+    return np.isclose(values, goal)
+
+
+def _window_sums(item: Target, fc: Forecast) -> np.ndarray:
+    start = item.window_start or item.year
+    columns = [np.flatnonzero(fc.years == y) for y in range(start, item.year + 1)]
+    if any(len(c) == 0 for c in columns):
+        raise UsageError(f"the cumulative window of {item.id} starts before the first figure")
+    return fc.paths[:, [c[0] for c in columns]].sum(axis=1)
+
+
+def assess_target(
+    item: Target,
+    region_id: str,
+    frame: pd.DataFrame,
+    cutoff: dt.date,
+    n_paths: int = 2000,
+    seed: int = 0,
+    models: str = "pool",
+) -> dict:
+    """Assess one target for one region; see the module docstring for the fields."""
+    row = _row(item, region_id, cutoff)
+    if item.indicator is None:
+        row["reason"] = "no catalogued indicator for this target (label kept)"
+        return row
+    if item.value is None:
+        row["reason"] = f"relative target (compared with {item.relative_to}); not assessed"
+        return row
+    if item.year is None:
+        row["reason"] = "the document gives no target year"
+        return row
+    spec = indicator(item.indicator)
+    series = frame[(frame["region"] == region_id) & (frame["indicator"] == item.indicator)]
+    used = usable_observations(series, spec, cutoff) if not series.empty else series
+    row["n_obs"] = len(used)
+    if used.empty:
+        row["reason"] = (
+            "no published figure of this indicator for the region" if series.empty
+            else f"no figure dated on or before {cutoff} (first: "
+            f"{series['period_end'].min().date()})"
+        )
+        return row
+    last = used.iloc[-1]
+    row["last_period"] = last["period_end"].date().isoformat()
+    row["last_value"] = float(last["value"])
+    goal = item.value_in_indicator_unit()
+    until = max(item.year, cutoff.year) + EXPECTED_YEAR_HORIZON
+    fc = forecast(frame, region_id, item.indicator, cutoff, until, n_paths, seed, models)
+    if not fc.ok:
+        row["reason"] = fc.message
+        return row
+    outcome = _window_sums(item, fc) if item.cumulative else fc.at(item.year)
+    row["probability"] = float(_meets(item, outcome).mean())
+    row["median_forecast"] = float(np.median(outcome))
+    low, high = np.quantile(outcome, [0.1, 0.9])
+    row["interval_80"] = [float(low), float(high)]
+    growth = observed_cagr(used)
+    row["observed_cagr"] = growth
+    t_last = float(decimal_year(used["period_end"])[-1])
+    remaining = item.year + 1 - t_last
+    if item.cumulative:
+        done_years = [y for y in range(item.window_start or item.year, item.year + 1)
+                      if (used["period_end"].dt.year == y).any()]
+        done = float(used[used["period_end"].dt.year.isin(done_years)]["value"].sum())
+        left = item.year - int(last["period_end"].year)
+        row["required_cagr"] = _required_cumulative_growth(float(last["value"]), done, goal, left)
+    else:
+        row["required_cagr"] = _cagr(float(last["value"]), goal, remaining) if remaining > 0 \
+            else None
+    target_year_known = bool(
+        ((used["period_end"].dt.year == item.year) & (used["period_end"].dt.month == 12)
+         & (used["period_end"].dt.day == 31)).any()
+    )
+    if target_year_known and not item.cumulative:
+        actual = float(used[used["period_end"].dt.year == item.year]["value"].iloc[-1])
+        row["status"] = "achieved" if _meets(item, np.array([actual]))[0] else "missed"
+    elif item.cumulative and cutoff.year >= item.year and all(
+        (used["period_end"].dt.year == y).any()
+        for y in range(item.window_start or item.year, item.year + 1)
+    ):
+        row["status"] = "achieved" if _meets(item, np.array([outcome[0]]))[0] else "missed"
+    elif _meets(item, np.array([float(last["value"])]))[0] and not item.cumulative:
+        row["status"] = "on_track"
+    elif growth is not None and row["required_cagr"] not in (None, 0):
+        row["status"] = growth_status(growth / row["required_cagr"])
+    else:
+        row["status"] = "no_data"
+        row["reason"] = "growth cannot be computed from the figures"
+    median_path = (np.cumsum(np.median(fc.paths, axis=0)) if item.cumulative
+                   else np.median(fc.paths, axis=0))
+    horizon = fc.years <= cutoff.year + EXPECTED_YEAR_HORIZON
+    if item.cumulative:
+        start = item.window_start or item.year
+        median_path = np.cumsum(np.where(fc.years >= start, np.median(fc.paths, axis=0), 0.0))
+    hits = fc.years[horizon & _meets(item, median_path)]
+    row["expected_year"] = int(hits[0]) if len(hits) else None
+    return row
+
+
+def assess(
+    region: str,
+    as_of: int | dt.date | None = None,
+    n_paths: int = 2000,
+    seed: int = 0,
+    models: str = "pool",
+    observations: pd.DataFrame | None = None,
+    inherit: bool = True,
+) -> pd.DataFrame:
+    """Assess every target of a region at ``as_of``.
+
+    Parameters
+    ----------
+    region : str
+        Region id.
+    as_of : int or datetime.date, optional
+        What was knowable then (a year means its 31 December); default: today.
+    n_paths, seed, models
+        Passed to :func:`ipindicators.forecast.forecast`.
+    observations : DataFrame, optional
+        Tidy observations (default: the processed embedded data, or your own
+        :func:`ipindicators.load_observations` output).
+    inherit : bool
+        Include ratio targets inherited from parent regions' plans (flagged ``inherited``).
+
+    Returns
+    -------
+    DataFrame
+        One row per target with :data:`COLUMNS`.
+
+    Raises
+    ------
+    UsageError
+        For an unknown region, or an ``as_of`` before every figure the region's targets use.
+    """
+    region_definition(region)
+    cutoff = (dt.date.today() if as_of is None
+              else dt.date(as_of, 12, 31) if isinstance(as_of, int) else as_of)
+    frame = load_observations() if observations is None else observations.copy()
+    frame["period_end"] = pd.to_datetime(frame["period_end"])
+    chosen = targets_for(region, inherit=inherit)
+    series = frame[frame["region"] == region]
+    if not series.empty and (series["period_end"] > pd.Timestamp(cutoff)).all():
+        raise UsageError(
+            f"as_of {cutoff} is before any figure for {region} "
+            f"(first: {series['period_end'].min().date()})"
+        )
+    rows = [assess_target(t, region, frame, cutoff, n_paths, seed, models) for t in chosen]
+    return pd.DataFrame(rows, columns=COLUMNS)
