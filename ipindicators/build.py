@@ -30,7 +30,7 @@ from .atomic import replace_folder
 from .errors import DataError
 from .indicators import indicators as indicator_table
 from .observations import read_observations
-from .paths import processed_dir, raw_dir
+from .paths import explanations_path, processed_dir, raw_dir
 
 CONFLICT_THRESHOLD = 0.01
 OFFICIAL_HOSTS = ("gov.cn", "cnipa.gov.cn", "sipo.gov.cn", "stats.gov.cn")
@@ -75,11 +75,7 @@ def source_rank(url: str, user: bool = False) -> int:
 
 def raw_files(folder: Path) -> list[Path]:
     """Tables of figures below ``folder`` (``.csv``, ``.xlsx``), in sorted order."""
-    found = [
-        p
-        for p in Path(folder).rglob("*")
-        if p.suffix.lower() in (".csv", ".xlsx") and p.name != "crosscheck_explanations.csv"
-    ]
+    found = [p for p in Path(folder).rglob("*") if p.suffix.lower() in (".csv", ".xlsx")]
     return sorted(p for p in found if not p.name.startswith((".", "~$")))
 
 
@@ -359,7 +355,7 @@ def build(
     figures = read_figures(raw, list(user_paths))
     resolved, conflicts = resolve(figures)
     derived = derive(resolved)
-    checks = crosscheck(resolved, derived, read_explanations(raw / "crosscheck_explanations.csv"))
+    checks = crosscheck(resolved, derived, read_explanations(explanations_path()))
     have = set(map(tuple, resolved[["region", "indicator", "period_end"]].values))
     fill = derived[
         [(r, i, p) not in have for r, i, p in

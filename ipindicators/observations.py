@@ -43,12 +43,7 @@ _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Columns a processed observation carries besides the figure itself.
 NORMALISED_COLUMNS = (
-    "region",
-    "indicator",
-    "period_start",
-    "period_end",
-    "value",
-    "unit",
+    *TIDY_COLUMNS[:6],
     "value_as_printed",
     "unit_as_printed",
     "as_printed",

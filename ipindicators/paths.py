@@ -25,6 +25,11 @@ def processed_dir() -> Path:
     return project_dir() / "data" / "processed"
 
 
+def explanations_path() -> Path:
+    """Reviewed explanations of derived-vs-published ratio disagreements."""
+    return project_dir() / "data" / "crosscheck_explanations.csv"
+
+
 def policies_dir() -> Path:
     """Folder of the policy texts the target catalog quotes (outside the project)."""
     override = os.environ.get("IPINDICATORS_POLICIES")
