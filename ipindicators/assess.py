@@ -189,12 +189,11 @@ def assess_target(
     else:
         row["status"] = "no_data"
         row["reason"] = "growth cannot be computed from the figures"
-    median_path = (np.cumsum(np.median(fc.paths, axis=0)) if item.cumulative
-                   else np.median(fc.paths, axis=0))
-    horizon = fc.years <= cutoff.year + EXPECTED_YEAR_HORIZON
+    median_path = np.median(fc.paths, axis=0)
     if item.cumulative:
         start = item.window_start or item.year
-        median_path = np.cumsum(np.where(fc.years >= start, np.median(fc.paths, axis=0), 0.0))
+        median_path = np.cumsum(np.where(fc.years >= start, median_path, 0.0))
+    horizon = fc.years <= cutoff.year + EXPECTED_YEAR_HORIZON
     hits = fc.years[horizon & _meets(item, median_path)]
     row["expected_year"] = int(hits[0]) if len(hits) else None
     return row

@@ -12,7 +12,7 @@ from .build import build
 from .data import coverage, observations
 from .indicators import indicator_records
 from .regions import LEVELS, region_records
-from .targets import target_records
+from .targets import all_targets, target_records
 from .errors import IPIndicatorsError
 from .output import FORMATS, render
 
@@ -65,8 +65,6 @@ _ASSESS_TABLE = ("target_id", "last_value", "probability", "status", "observed_c
 
 
 def _cmd_assess(args: argparse.Namespace) -> str:
-    from .targets import all_targets
-
     with_targets = sorted({t.region for t in all_targets()})
     chosen = with_targets if args.region == "all" else [args.region]
     frames = [assess(r, args.as_of, n_paths=args.paths, seed=args.seed, models=args.models)

@@ -198,13 +198,17 @@ def available_models(t: np.ndarray, scale: str) -> tuple[str, ...]:
 
 
 def _bridge(t, y, times, sigma2, rng):
-    """Brownian-bridge draws at ``times`` inside the observed span (shape paths × times)."""
+    """Brownian-bridge draws at ``times`` inside the observed span (shape paths × times).
+
+    A time that coincides with an observation gets the observed value exactly.
+    """
     right = np.searchsorted(t, times, side="left")
-    left = right - 1
+    left = np.maximum(right - 1, 0)
     ta, tb, ya, yb = t[left], t[right], y[left], y[right]
-    weight = (times - ta) / (tb - ta)
-    mean = ya + weight * (yb - ya)
-    var = (times - ta) * (tb - times) / (tb - ta)
+    span = np.where(tb > ta, tb - ta, 1.0)
+    weight = np.where(tb > ta, (times - ta) / span, 1.0)
+    mean = np.where(weight >= 1.0, yb, ya + weight * (yb - ya))
+    var = np.where(tb > ta, (times - ta) * (tb - times) / span, 0.0)
     noise = rng.standard_normal((len(sigma2), len(times)))
     return mean[None, :] + np.sqrt(sigma2[:, None] * var[None, :]) * noise
 
@@ -352,9 +356,7 @@ def forecast(
     years = np.arange(first_year, until + 1)
     times = years + 1.0
     future = times > t[-1] + 1e-9
-    inside = (~future) & (times >= t[0] - 1e-9)
-    years, times, future, inside = years[inside | future], times[inside | future], \
-        future[inside | future], inside[inside | future]
+    inside = ~future  # the grid starts at the first observation's year-end
     rng = np.random.default_rng(seed)
     shares = np.full(len(supported), n_paths // len(supported))
     shares[: n_paths % len(supported)] += 1
@@ -370,15 +372,12 @@ def forecast(
         labels += [model] * int(count)
     paths = np.vstack(blocks)
     if inside.any():
-        _, s2, df = _rw_volatility(t, y) if scale_name != "count" else (0.0, 0.0, 1)
-        sigma2 = _inverse_chi2_scale(streams[-1], s2, df, n_paths) if scale_name != "count" \
-            else np.zeros(n_paths)
+        if scale_name == "count":
+            sigma2 = np.zeros(n_paths)
+        else:
+            _, s2, df = _rw_volatility(t, y)
+            sigma2 = _inverse_chi2_scale(streams[-1], s2, df, n_paths)
         paths[:, inside] = _bridge(t, y, times[inside], sigma2, streams[-1])
-        exact = np.isclose(times[inside][:, None], t[None, :]).any(axis=1)
-        observed_at = {round(float(tt), 6): yy for tt, yy in zip(t, y)}
-        for column, (is_exact, moment) in enumerate(zip(exact, times[inside])):
-            if is_exact:
-                paths[:, np.flatnonzero(inside)[column]] = observed_at[round(float(moment), 6)]
     if scale_name != "count":
         paths = _Scale(scale_name).back(paths)
     return Forecast(region, indicator_id, cutoff, years, paths, np.array(labels), used,
