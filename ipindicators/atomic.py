@@ -9,6 +9,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 
+_FILE_MODE = 0o666
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def write_text(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8, ``\\n`` line ends) to ``path`` via a temporary file and a rename."""
     path = Path(path)
@@ -17,6 +26,7 @@ def write_text(path: Path, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
+        os.chmod(temporary, _FILE_MODE & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -37,6 +47,7 @@ def replace_folder(folder: Path, fill: Callable[[Path], None]) -> None:
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new.", dir=folder.parent))
+    os.chmod(staging, 0o777 & ~_umask())
     try:
         fill(staging)
     except BaseException:

@@ -25,6 +25,11 @@ def processed_dir() -> Path:
     return project_dir() / "data" / "processed"
 
 
+def notebooks_dir() -> Path:
+    """Folder of the parameterised report notebooks."""
+    return project_dir() / "notebooks"
+
+
 def explanations_path() -> Path:
     """Reviewed explanations of derived-vs-published ratio disagreements."""
     return project_dir() / "data" / "crosscheck_explanations.csv"

@@ -1,0 +1,354 @@
+"""The report batch: run the region notebook for many regions with papermill, then index them.
+
+Each region's notebook runs in its own kernel. Kernels talk over IPC sockets in a private
+folder rather than TCP ports, so many can start at once (in worker processes or on a Dask
+cluster) without racing for the same ports. A region that fails keeps its executed notebook
+with the error; the batch goes on and reports it. Every file is written to a temporary name
+and renamed into place.
+
+Output folder layout::
+
+    OUT/index.html                 every region with its status, linking its report
+    OUT/summary.csv                one row per target: the assessment columns and the report
+    OUT/overview.ipynb, .html      all regions side by side
+    OUT/<region>/report.ipynb      the executed notebook
+    OUT/<region>/report.html       the same without code
+"""
+
+from __future__ import annotations
+
+import html
+import multiprocessing
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import papermill
+from jupyter_client.manager import AsyncKernelManager
+from nbconvert import HTMLExporter
+from tqdm.auto import tqdm
+
+from .assess import COLUMNS
+from .atomic import write_text
+from .errors import UsageError
+from .forecast import MODELS
+from .paths import notebooks_dir
+from .regions import is_region
+from .region_report import read_assessment
+from .targets import all_targets, targets_for
+
+REGION_NOTEBOOK = "region_report.ipynb"
+OVERVIEW_NOTEBOOK = "overview.ipynb"
+SUMMARY_COLUMNS = [*COLUMNS, "report"]
+_SAFE_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def notebook_path(name: str) -> Path:
+    """Path of one of the project's report notebooks (``notebooks/`` of the checkout)."""
+    return notebooks_dir() / name
+
+
+def regions_with_targets() -> list[str]:
+    """Regions whose own plans have at least one catalogued target (what ``--all`` runs)."""
+    return sorted({t.region for t in all_targets()})
+
+
+@dataclass(frozen=True)
+class ReportTask:
+    """One notebook run: which notebook, where to write it, and its parameters."""
+
+    notebook: str
+    folder: str
+    stem: str
+    parameters: dict
+    progress: bool = False
+
+
+@dataclass(frozen=True)
+class RegionRun:
+    """Outcome of one region's report."""
+
+    region: str
+    ok: bool
+    error: str = ""
+    seconds: float = 0.0
+    notebook: str | None = None
+    html: str | None = None
+    assessment: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COLUMNS))
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a batch wrote and which regions failed."""
+
+    out: Path
+    runs: list[RegionRun]
+    overview: RegionRun | None
+
+    @property
+    def passed(self) -> int:
+        """Number of regions whose report ran to the end."""
+        return sum(run.ok for run in self.runs)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every region and the overview succeeded."""
+        overview_ok = self.overview is None or self.overview.ok
+        return self.passed == len(self.runs) and overview_ok
+
+    def message(self) -> str:
+        """Human summary: ``passed k/n``, each failure by name, and where the index is."""
+        lines = [f"passed {self.passed}/{len(self.runs)}"]
+        lines += [f"FAILED {run.region}: {run.error}" for run in self.runs if not run.ok]
+        if self.overview is not None and not self.overview.ok:
+            lines.append(f"FAILED overview: {self.overview.error}")
+        lines.append(f"index: {self.out / 'index.html'}")
+        return "\n".join(lines)
+
+
+def _kernel_manager_in(folder: Path) -> type[AsyncKernelManager]:
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(transport="ipc", ip=str(folder / "kernel"), **kwargs)
+
+    return IPCKernelManager
+
+
+def _to_html(notebook: nbformat.NotebookNode) -> str:
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(notebook)
+    return body
+
+
+def run_notebook(task: ReportTask) -> RegionRun:
+    """Execute one notebook with papermill and write ``.ipynb`` and code-free ``.html``.
+
+    Runs in a worker process or on a Dask worker; never raises for a failing notebook, which
+    is kept with its error.
+    """
+    folder = Path(task.folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = str(task.parameters.get("region", task.stem))
+    scratch = Path(tempfile.mkdtemp(prefix=".run-", dir=folder))
+    executed = scratch / f"{task.stem}.ipynb"
+    started = time.perf_counter()
+    error = ""
+    try:
+        papermill.execute_notebook(
+            task.notebook, str(executed), parameters=task.parameters, kernel_name="python3",
+            progress_bar={"desc": name, "leave": False} if task.progress else False,
+            log_output=False, cwd=str(scratch),
+            kernel_manager_class=_kernel_manager_in(scratch),
+        )
+    except Exception as exc:  # the notebook keeps the error; the batch goes on
+        error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
+    try:
+        if not executed.is_file():
+            return RegionRun(name, False, error or "the notebook was not written",
+                             time.perf_counter() - started)
+        notebook = nbformat.read(executed, as_version=4)
+        write_text(folder / f"{task.stem}.html", _to_html(notebook))
+        os.replace(executed, folder / f"{task.stem}.ipynb")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return RegionRun(
+        name, not error, error, time.perf_counter() - started,
+        str(folder / f"{task.stem}.ipynb"), str(folder / f"{task.stem}.html"),
+        read_assessment(notebook),
+    )
+
+
+def _check_parameters(as_of: int | None, n_paths: int, seed: int, models: str) -> None:
+    if as_of is not None and not (isinstance(as_of, int) and 1900 <= as_of <= 2100):
+        raise UsageError(f"as_of must be a year between 1900 and 2100, not {as_of!r}")
+    if not isinstance(n_paths, int) or n_paths < 10:
+        raise UsageError(f"n_paths must be an integer of at least 10, not {n_paths!r}")
+    if not isinstance(seed, int) or seed < 0:
+        raise UsageError(f"seed must be a non-negative integer, not {seed!r}")
+    if models != "pool" and models not in MODELS:
+        raise UsageError(f"unknown model {models!r}; use 'pool' or one of {', '.join(MODELS)}")
+
+
+def _region_problem(region: object) -> str:
+    if not isinstance(region, str) or not _SAFE_ID.fullmatch(region) or not is_region(region):
+        return f"unknown region {str(region)!r}; see `ipindicators regions`"
+    return ""
+
+
+def _run_all(
+    tasks: list[ReportTask],
+    jobs: int,
+    scheduler: str | None,
+    on_done: Callable[[RegionRun], None],
+) -> list[RegionRun]:
+    if scheduler:
+        from distributed import Client, as_completed as dask_completed
+
+        with Client(scheduler) as client:
+            futures = client.map(run_notebook, tasks, pure=False)
+            results = []
+            for future in dask_completed(futures):
+                results.append(future.result())
+                on_done(results[-1])
+            return results
+    if jobs <= 1 or len(tasks) <= 1:
+        results = []
+        for task in tasks:
+            results.append(run_notebook(task))
+            on_done(results[-1])
+        return results
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(run_notebook, task) for task in tasks]
+        results = []
+        for future in as_completed(futures):
+            results.append(future.result())
+            on_done(results[-1])
+        return results
+
+
+def _failed_rows(run: RegionRun) -> pd.DataFrame:
+    rows = [{"target_id": t.id, "region": run.region, "indicator": t.indicator,
+             "target_value": t.value, "target_year": t.year, "comparator": t.comparator,
+             "status": "report_failed", "reason": run.error}
+            for t in targets_for(run.region, inherit=True)] if is_region(run.region) else []
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def summary_table(runs: Iterable[RegionRun], out: Path) -> pd.DataFrame:
+    """One row per target of every region: the assessment columns and the report's path."""
+    frames = []
+    for run in sorted(runs, key=lambda r: r.region):
+        frame = run.assessment if run.ok else _failed_rows(run)
+        frame = frame.astype(object)
+        frame["report"] = (os.path.relpath(run.html, out) if run.html else "")
+        frames.append(frame)
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[SUMMARY_COLUMNS]
+
+
+def index_html(result_runs: Sequence[RegionRun], out: Path, overview: RegionRun | None,
+               as_of: int | None) -> str:
+    """The batch's index page: each region, its status, its number of targets and its report."""
+    from .regions import region as region_definition
+
+    def link(path: str | None, label: str) -> str:
+        if not path:
+            return ""
+        return f'<a href="{html.escape(os.path.relpath(path, out))}">{label}</a>'
+
+    rows = []
+    for run in sorted(result_runs, key=lambda r: r.region):
+        name = html.escape(run.region)
+        if is_region(run.region):
+            item = region_definition(run.region)
+            name = f"{html.escape(item.name_zh)} · {html.escape(item.name_en)}"
+        status = "passed" if run.ok else f"failed: {html.escape(run.error)}"
+        assessed = int(run.assessment["probability"].notna().sum()) if run.ok else 0
+        rows.append(
+            f"<tr class=\"{'ok' if run.ok else 'failed'}\"><td>{name}</td>"
+            f"<td>{html.escape(run.region)}</td><td>{status}</td>"
+            f"<td>{len(run.assessment) if run.ok else ''}</td><td>{assessed if run.ok else ''}"
+            f"</td><td>{link(run.html, 'report')} {link(run.notebook, 'notebook')}</td></tr>"
+        )
+    overview_line = ""
+    if overview is not None:
+        state = "" if overview.ok else f" (failed: {html.escape(overview.error)})"
+        overview_line = f"<p>{link(overview.html, 'All regions side by side')}{state}</p>"
+    passed = sum(r.ok for r in result_runs)
+    when = "all figures to date" if as_of is None else f"figures up to 31 December {as_of}"
+    return (
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+        "<title>ipindicators reports</title><style>"
+        "body{font-family:sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left}"
+        "tr.failed{background:#fdd}</style></head><body>"
+        f"<h1>IP plan targets: regional reports</h1><p>Assessed from {when}. "
+        f"passed {passed}/{len(result_runs)}; <a href=\"summary.csv\">summary.csv</a> "
+        "has one row per target.</p>"
+        f"{overview_line}<table><tr><th>region</th><th>id</th><th>status</th><th>targets</th>"
+        f"<th>with probability</th><th>report</th></tr>{''.join(rows)}</table></body></html>\n"
+    )
+
+
+def report(
+    regions: Sequence[str] | None = None,
+    as_of: int | None = None,
+    out: str | Path = "reports",
+    jobs: int = 1,
+    scheduler: str | None = None,
+    n_paths: int = 2000,
+    seed: int = 0,
+    models: str = "pool",
+    overview: bool = True,
+    progress: bool | None = None,
+) -> BatchResult:
+    """Write every requested region's report, the summary table, the overview and the index.
+
+    Parameters
+    ----------
+    regions : sequence of str, optional
+        Region ids (default: every region with targets of its own). Unknown ids are reported
+        as failures by name and nothing is written for them.
+    as_of : int, optional
+        Use figures up to 31 December of this year (default: all figures to date).
+    out : str or Path
+        Output folder; region reports go to ``out/<region>/``.
+    jobs : int
+        Worker processes running notebooks at once.
+    scheduler : str, optional
+        Address of a Dask distributed scheduler to run the notebooks on instead; its workers
+        need ``ipindicators`` installed and ``out`` on a shared file system.
+    n_paths, seed, models
+        Forecast settings passed to every notebook.
+    overview : bool
+        Also run the all-regions overview notebook (when at least one region succeeded).
+    progress : bool, optional
+        Show progress bars (default: only when standard error is a terminal).
+
+    Returns
+    -------
+    BatchResult
+        The runs; ``result.ok`` is False if any region (or the overview) failed.
+    """
+    _check_parameters(as_of, n_paths, seed, models)
+    if jobs < 1:
+        raise UsageError(f"jobs must be at least 1, not {jobs}")
+    out = Path(out).resolve()
+    chosen = list(regions) if regions else regions_with_targets()
+    show = sys.stderr.isatty() if progress is None else progress
+    runs = [RegionRun(str(r), False, _region_problem(r)) for r in chosen if _region_problem(r)]
+    settings = {"as_of": as_of, "n_paths": n_paths, "seed": seed, "models": models}
+    tasks = [
+        ReportTask(str(notebook_path(REGION_NOTEBOOK)), str(out / r), "report",
+                   {"region": r, **settings}, progress=show and jobs == 1 and not scheduler)
+        for r in dict.fromkeys(chosen) if not _region_problem(r)
+    ]
+    with tqdm(total=len(tasks), desc="regions", unit="region", disable=not show) as bar:
+        def done(run: RegionRun) -> None:
+            bar.set_postfix_str(f"{run.region} {'ok' if run.ok else 'FAILED'}")
+            bar.update()
+
+        runs += _run_all(tasks, jobs, scheduler, done)
+    summary = summary_table(runs, out)
+    write_text(out / "summary.csv", summary.to_csv(index=False, lineterminator="\n"))
+    overview_run = None
+    if overview and any(run.ok for run in runs):
+        overview_run = run_notebook(ReportTask(
+            str(notebook_path(OVERVIEW_NOTEBOOK)), str(out), "overview",
+            {"summary_csv": str(out / "summary.csv"), **settings}))
+        overview_run = RegionRun("overview", overview_run.ok, overview_run.error,
+                                 overview_run.seconds, overview_run.notebook, overview_run.html)
+    write_text(out / "index.html", index_html(runs, out, overview_run, as_of))
+    return BatchResult(out, sorted(runs, key=lambda r: r.region), overview_run)

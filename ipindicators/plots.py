@@ -1,0 +1,184 @@
+"""Charts for the reports: forecast fan charts with plan targets, and attainment heat maps.
+
+Labels mix Chinese and English, so :func:`use_cjk_font` registers Noto Sans CJK SC (shipped
+in the ``mplfonts`` package, so no system font is needed) as matplotlib's sans-serif font.
+:func:`missing_glyphs` tells which characters of a label no configured font can draw.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from urllib.parse import urlparse
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
+
+from .forecast import Forecast, decimal_year
+from .indicators import indicator
+from .targets import Target
+
+CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+FALLBACK_FONT = "DejaVu Sans"
+MAX_SOURCE_GROUPS = 6
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+
+
+def use_cjk_font() -> str:
+    """Make Noto Sans CJK SC the default sans-serif font of matplotlib.
+
+    Returns
+    -------
+    str
+        The font family name now first in ``font.sans-serif``.
+    """
+    path = str(files("mplfonts").joinpath("fonts", CJK_FONT_FILE))
+    font_manager.fontManager.addfont(path)
+    name = font_manager.FontProperties(fname=path).get_name()
+    matplotlib.rcParams["font.family"] = "sans-serif"
+    matplotlib.rcParams["font.sans-serif"] = [name, FALLBACK_FONT]
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    return name
+
+
+def missing_glyphs(text: str) -> list[str]:
+    """Characters of ``text`` that none of the configured sans-serif fonts can draw.
+
+    Parameters
+    ----------
+    text : str
+        A label, title or legend entry.
+
+    Returns
+    -------
+    list of str
+        The characters that would render as empty boxes (sorted, without duplicates).
+    """
+    fonts = []
+    for family in matplotlib.rcParams["font.sans-serif"]:
+        try:
+            path = font_manager.findfont(font_manager.FontProperties(family=family),
+                                         fallback_to_default=False)
+        except ValueError:
+            continue
+        fonts.append(FT2Font(path))
+    return sorted({
+        ch for ch in text
+        if not ch.isspace() and all(font.get_char_index(ord(ch)) == 0 for font in fonts)
+    })
+
+
+def _source_group(url: str) -> str:
+    host = urlparse(str(url).split(" | ")[0]).hostname or "derived"
+    return host.removeprefix("www.")
+
+
+def _observation_groups(observed: pd.DataFrame) -> pd.Series:
+    groups = pd.Series(
+        np.where(observed["origin"] == "derived", "derived from parts",
+                 observed["source_url"].map(_source_group)),
+        index=observed.index,
+    )
+    common = groups.value_counts().index[: MAX_SOURCE_GROUPS - 1]
+    return groups.where(groups.isin(common) | (groups.nunique() <= MAX_SOURCE_GROUPS), "other")
+
+
+def fan_chart(
+    fc: Forecast,
+    targets: list[Target] = (),
+    ax: Axes | None = None,
+) -> Axes:
+    """Observed figures (marked by source), forecast fan and plan targets of one series.
+
+    Parameters
+    ----------
+    fc : Forecast
+        A forecast from :func:`ipindicators.forecast`; its observations are plotted even when
+        it has no paths.
+    targets : list of Target
+        Plan targets on this indicator: level targets are drawn as stars at their year,
+        cumulative ones are stated in the legend; a dotted line marks each plan year.
+        The value axis is cut just above the 80 % band (and the figures and targets), so a
+        very wide 95 % band of a short series does not flatten the rest.
+    ax : Axes, optional
+        Where to draw (default: a new figure).
+
+    Returns
+    -------
+    Axes
+    """
+    item = indicator(fc.indicator)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.5))
+    observed = fc.observations
+    if fc.ok:
+        last_time = float(decimal_year(observed["period_end"])[-1]) - 1.0
+        future = fc.years >= np.floor(last_time)
+        years = fc.years[future]
+        bands = np.quantile(fc.paths[:, future], [0.025, 0.1, 0.5, 0.9, 0.975], axis=0)
+        ax.fill_between(years, bands[0], bands[4], color="C0", alpha=0.15,
+                        label="95% interval")
+        ax.fill_between(years, bands[1], bands[3], color="C0", alpha=0.3, label="80% interval")
+        ax.plot(years, bands[2], color="C0", lw=1.5, label="median forecast")
+        goals = [t.value_in_indicator_unit() for t in targets if t.basis != "cumulative"]
+        top = max([float(observed["value"].max()), float(bands[3].max()),
+                   *(g for g in goals if g is not None)])
+        ax.set_ylim(bottom=0, top=top * 1.08)
+    times = decimal_year(observed["period_end"]) - 1.0
+    groups = _observation_groups(observed)
+    for marker, (name, rows) in zip(_MARKERS, groups.groupby(groups, sort=True)):
+        ax.scatter(times[rows.index], observed.loc[rows.index, "value"], marker=marker,
+                   color="black", zorder=3, s=22, label=f"figure: {name}")
+    for target in targets:
+        goal = target.value_in_indicator_unit()
+        if target.year is None or goal is None:
+            continue
+        ax.axvline(target.year, color="grey", ls=":", lw=1)
+        if target.cumulative:
+            ax.plot([], [], " ", label=f"target {target.comparator} {goal:g} cumulative "
+                                       f"{target.window_start}–{target.year}")
+            continue
+        ax.scatter([target.year], [goal], marker="*", s=160, color="C3", zorder=4,
+                   label=f"target {target.comparator} {goal:g} by {target.year}"
+                         f"{' (inherited)' if target.region != fc.region else ''}")
+    ax.axvline(fc.as_of.year, color="C2", ls="--", lw=1, label=f"as of {fc.as_of}")
+    ax.set_title(f"{item.name_zh} · {item.name_en}")
+    ax.set_ylabel(item.unit)
+    ax.set_xlabel("year end")
+    ax.legend(fontsize=8, loc="upper left", frameon=False)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def probability_heatmap(summary: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Heat map of attainment probability, regions × targets.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        Assessment rows with ``region``, ``target_id`` and ``probability`` (as from
+        :func:`ipindicators.assess` over several regions); rows without a probability show blank.
+    ax : Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    Figure
+    """
+    table = summary.pivot_table(index="region", columns="target_id", values="probability",
+                                aggfunc="first", dropna=False)
+    if ax is None:
+        height = 1.5 + 0.45 * len(table)
+        _, ax = plt.subplots(figsize=(max(8, 0.45 * table.shape[1] + 3), height))
+    sns.heatmap(table.astype(float), ax=ax, vmin=0, vmax=1, cmap="RdYlGn", annot=True,
+                fmt=".2f", annot_kws={"fontsize": 7}, cbar_kws={"label": "probability"},
+                linewidths=0.5, linecolor="white")
+    ax.set_xlabel("target")
+    ax.set_ylabel("region")
+    return ax.figure

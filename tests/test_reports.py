@@ -1,0 +1,182 @@
+"""Report notebooks and the papermill batch: real executions, failure isolation, safety."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from ipindicators import overview
+from ipindicators.batch import (
+    OVERVIEW_NOTEBOOK, REGION_NOTEBOOK, SUMMARY_COLUMNS, notebook_path, report,
+)
+from ipindicators.cli import main
+from ipindicators.errors import UsageError
+from ipindicators.plots import missing_glyphs, use_cjk_font
+from ipindicators.region_report import read_assessment
+
+PATHS = 200
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    result = report(["china", "haidong", "no_such_region"], as_of=2020, out=out, jobs=2,
+                    n_paths=PATHS, progress=False)
+    return result, out
+
+
+@pytest.mark.parametrize("name", [REGION_NOTEBOOK, OVERVIEW_NOTEBOOK])
+def test_notebooks_are_stored_without_outputs_and_have_a_parameters_cell(name):
+    notebook = nbformat.read(notebook_path(name), as_version=4)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code)
+    tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and "as_of" in tagged[0].source
+
+
+def test_good_regions_are_written_and_the_unknown_one_is_reported_by_name(batch):
+    result, out = batch
+    assert not result.ok and result.passed == 2
+    assert "passed 2/3" in result.message() and "no_such_region" in result.message()
+    for region in ("china", "haidong"):
+        assert (out / region / "report.ipynb").is_file() and (out / region / "report.html").is_file()
+    assert not (out / "no_such_region").exists()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="china/report.html"' in index and "no_such_region" in index
+    assert "中国" in index and (out / "overview.html").is_file()
+
+
+def test_region_report_has_charts_and_the_attainment_table_without_code(batch):
+    _, out = batch
+    notebook = nbformat.read(out / "china" / "report.ipynb", as_version=4)
+    outputs = [o for c in notebook.cells for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 2
+    table = read_assessment(notebook)
+    per_10k = table[table["target_id"] == "china-2020-invention-patents-per-10k-64"].iloc[0]
+    assert per_10k["status"] in ("achieved", "missed") and per_10k["as_of"] == "2020-12-31"
+    page = (out / "china" / "report.html").read_text(encoding="utf-8")
+    assert "rr.plan_targets" not in page and "import ipindicators" not in page
+    assert "每万人口发明专利拥有量" in page and "probability" in page
+
+
+def test_summary_has_one_row_per_target_with_the_report_path(batch):
+    _, out = batch
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary.columns) == SUMMARY_COLUMNS
+    assert set(summary["region"]) == {"china", "haidong"}
+    haidong = summary[summary["region"] == "haidong"]
+    assert (haidong["report"] == "haidong/report.html").all()
+    assert haidong[~haidong["inherited"]]["status"].eq("no_data").all()
+    assert summary[summary["region"] == "china"]["probability"].notna().sum() >= 3
+
+
+def test_a_failing_region_keeps_its_notebook_with_the_error(tmp_path):
+    result = report(["china"], as_of=1990, out=tmp_path, n_paths=PATHS, overview=False,
+                    progress=False)
+    assert not result.ok and "passed 0/1" in result.message()
+    assert "before any figure" in result.runs[0].error
+    notebook = nbformat.read(tmp_path / "china" / "report.ipynb", as_version=4)
+    errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors and errors[0].ename == "UsageError"
+    assert (tmp_path / "summary.csv").read_text().count("report_failed") >= 1
+    assert not list(tmp_path.rglob(".run-*"))
+
+
+def test_same_inputs_give_the_same_numbers(batch, tmp_path):
+    _, out = batch
+    again = report(["china"], as_of=2020, out=tmp_path, n_paths=PATHS, overview=False,
+                   progress=False)
+    assert again.ok
+    first = pd.read_csv(out / "summary.csv")
+    second = pd.read_csv(tmp_path / "summary.csv")
+    pd.testing.assert_frame_equal(first[first["region"] == "china"].reset_index(drop=True),
+                                  second)
+
+
+@pytest.mark.parametrize("region", [
+    "../escape", "/tmp/abs", "china/../../x", 'china"; import os; os.system("touch PWNED") #',
+    "CHINA", "",
+])
+def test_region_names_cannot_leave_the_output_folder_or_reach_the_notebook(tmp_path, region):
+    out = tmp_path / "out"
+    code = main(["report", "--region", region, "--out", str(out), "--paths", "20"])
+    assert code == 1
+    written = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
+    assert written == {"out/index.html", "out/summary.csv"}
+    assert not list(tmp_path.rglob("PWNED")) and not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"as_of": "2020; import os"}, {"n_paths": "10; import os"}, {"seed": -1},
+    {"models": "pool'); import os #"}, {"jobs": 0},
+])
+def test_bad_parameters_are_refused_before_any_notebook_runs(tmp_path, kwargs):
+    with pytest.raises(UsageError):
+        report(["china"], out=tmp_path, progress=False, **kwargs)
+    assert not any(tmp_path.iterdir())
+
+
+def test_cli_needs_regions_or_all(capsys):
+    assert main(["report"]) == 2
+    assert "--all" in capsys.readouterr().err
+
+
+def test_batch_runs_on_a_dask_cluster(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        result = report(["haidong"], as_of=2020, out=tmp_path, n_paths=PATHS, overview=False,
+                        scheduler=cluster.scheduler_address, progress=False)
+    assert result.ok, result.message()
+    assert (tmp_path / "haidong" / "report.html").is_file()
+
+
+def _render(text: str) -> np.ndarray:
+    figure = plt.figure(figsize=(1, 1), dpi=50)
+    figure.text(0.1, 0.3, text, fontsize=30)
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        figure.savefig(buffer, format="png")
+    plt.close(figure)
+    buffer.seek(0)
+    return plt.imread(buffer)
+
+
+def test_chinese_labels_render_with_real_glyphs():
+    with matplotlib.rc_context({"font.sans-serif": ["DejaVu Sans"]}):
+        assert missing_glyphs("专利 patents") == ["专", "利"]
+    with matplotlib.rc_context():
+        use_cjk_font()
+        assert missing_glyphs("每万人口发明专利拥有量 · Invention patents per 10,000 people") == []
+        first, second = _render("专"), _render("利")
+    assert not np.array_equal(first, second), "two different characters drew the same box"
+
+
+def test_gap_table_and_regions_lacking_data():
+    summary = pd.DataFrame({
+        "region": ["a", "a", "b"], "target_id": ["t1", "t2", "t3"],
+        "indicator": ["x", "y", "z"], "target_year": [2020, 2020, 2025],
+        "comparator": [">=", "<=", ">="], "basis": ["level", "level", "level"],
+        "last_period": ["2019-12-31", "2019-12-31", None], "last_value": [10.0, 50.0, None],
+        "target_value": [20.0, 40.0, 5.0], "unit": ["件", "%", "件"],
+        "probability": [0.2, 0.9, None], "status": ["limited_progress", "on_track", "no_data"],
+        "expected_year": [2030, 2020, None], "reason": ["", "", "no published figure"],
+    })
+    gaps = overview.gap_table(summary)
+    assert list(gaps["target_id"]) == ["t1", "t2"]
+    assert gaps["gap"].tolist() == pytest.approx([1.0, 0.25])
+    lacking = overview.regions_lacking_data(summary)
+    assert lacking.to_dict("records") == [{"region": "b", "targets": 1, "unassessed": 1,
+                                           "nothing_assessed": True, "indicators": "z"}]
