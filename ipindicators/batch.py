@@ -254,7 +254,7 @@ def index_html(result_runs: Sequence[RegionRun], out: Path, overview: RegionRun 
         name = html.escape(run.region)
         if is_region(run.region):
             item = region_definition(run.region)
-            name = f"{html.escape(item.name_zh)} · {html.escape(item.name_en)}"
+            name = html.escape(" · ".join(n for n in (item.name_zh, item.name_en) if n))
         status = "passed" if run.ok else f"failed: {html.escape(run.error)}"
         assessed = int(run.assessment["probability"].notna().sum()) if run.ok else 0
         rows.append(

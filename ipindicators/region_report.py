@@ -38,8 +38,9 @@ def cutoff_date(as_of: int | None) -> dt.date:
 def region_title(region: str) -> str:
     """Markdown heading line: the region's Chinese and English names, level and parent."""
     item = region_definition(region)
-    parent = f", part of {region_definition(item.parent).name_en}" if item.parent else ""
-    return f"# {item.name_zh} · {item.name_en}\n\n{item.level}{parent}"
+    parent = f", part of {region_definition(item.parent).name_zh}" if item.parent else ""
+    names = " · ".join(n for n in (item.name_zh, item.name_en) if n)
+    return f"# {names}\n\n`{item.id}`: {item.level}{parent}"
 
 
 def plan_targets(region: str, inherit: bool = True) -> pd.DataFrame:

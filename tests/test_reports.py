@@ -30,7 +30,7 @@ PATHS = 200
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
-    result = report(["china", "haidong", "no_such_region"], as_of=2020, out=out, jobs=2,
+    result = report(["china", "haidong", "nantong_doc003", "no_such_region"], as_of=2020, out=out, jobs=2,
                     n_paths=PATHS, progress=False)
     return result, out
 
@@ -46,8 +46,8 @@ def test_notebooks_are_stored_without_outputs_and_have_a_parameters_cell(name):
 
 def test_good_regions_are_written_and_the_unknown_one_is_reported_by_name(batch):
     result, out = batch
-    assert not result.ok and result.passed == 2
-    assert "passed 2/3" in result.message() and "no_such_region" in result.message()
+    assert not result.ok and result.passed == 3
+    assert "passed 3/4" in result.message() and "no_such_region" in result.message()
     for region in ("china", "haidong"):
         assert (out / region / "report.ipynb").is_file() and (out / region / "report.html").is_file()
     assert not (out / "no_such_region").exists()
@@ -74,7 +74,7 @@ def test_summary_has_one_row_per_target_with_the_report_path(batch):
     _, out = batch
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary.columns) == SUMMARY_COLUMNS
-    assert set(summary["region"]) == {"china", "haidong"}
+    assert set(summary["region"]) == {"china", "haidong", "nantong_doc003"}
     haidong = summary[summary["region"] == "haidong"]
     assert (haidong["report"] == "haidong/report.html").all()
     assert haidong[~haidong["inherited"]]["status"].eq("no_data").all()
