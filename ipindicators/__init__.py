@@ -10,6 +10,7 @@ each target is to be met.
 from .build import build
 from .data import coverage, observations
 from .documents import Document, document, documents
+from .extract import Candidate, extract_targets
 from .errors import CatalogError, DataError, InputError, IPIndicatorsError, UsageError
 from .assess import assess
 from .forecast import Forecast, forecast
@@ -21,6 +22,7 @@ from .targets import Target, target, targets, targets_for
 __version__ = "0.1.0"
 
 __all__ = [
+    "Candidate",
     "CatalogError",
     "DataError",
     "Document",
@@ -36,6 +38,7 @@ __all__ = [
     "coverage",
     "document",
     "documents",
+    "extract_targets",
     "forecast",
     "indicator",
     "indicators",

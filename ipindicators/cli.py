@@ -7,13 +7,16 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .assess import assess
+from .batch import report, regions_with_targets
 from .build import build
 from .data import coverage, observations
+from .forecast import MODELS
+from .extract import candidate_records, candidates_to_yaml, extract_file
 from .indicators import indicator_records
+from .overview import assess_all
 from .regions import LEVELS, region_records
-from .targets import all_targets, target_records
-from .errors import IPIndicatorsError
+from .targets import target_records
+from .errors import IPIndicatorsError, UsageError
 from .output import FORMATS, render
 
 _TARGET_TABLE = ("id", "region", "indicator", "comparator", "value", "unit", "year", "basis")
@@ -65,12 +68,39 @@ _ASSESS_TABLE = ("target_id", "last_value", "probability", "status", "observed_c
 
 
 def _cmd_assess(args: argparse.Namespace) -> str:
-    with_targets = sorted({t.region for t in all_targets()})
-    chosen = with_targets if args.region == "all" else [args.region]
-    frames = [assess(r, args.as_of, n_paths=args.paths, seed=args.seed, models=args.models)
-              for r in chosen]
-    records = [rec for f in frames for rec in f.to_dict("records")]
-    return render(records, args.format, ("region", *_ASSESS_TABLE))
+    chosen = regions_with_targets() if args.region == "all" else [args.region]
+    frame = assess_all(chosen, args.as_of, n_paths=args.paths, seed=args.seed, models=args.models)
+    return render(frame.to_dict("records"), args.format, ("region", *_ASSESS_TABLE))
+
+
+def _cmd_report(args: argparse.Namespace) -> tuple[str, int]:
+    if bool(args.all) == bool(args.region):
+        raise UsageError("give --all, or one or more --region R")
+    result = report(
+        regions=None if args.all else args.region, as_of=args.as_of, out=args.out,
+        jobs=args.jobs, scheduler=args.scheduler, n_paths=args.paths, seed=args.seed,
+        models=args.models,
+    )
+    return result.message(), 0 if result.ok else 1
+
+
+_EXTRACT_TABLE = ("indicator", "label", "comparator", "value", "unit", "year", "basis",
+                  "window_years", "relative_to", "document")
+
+
+def _cmd_extract(args: argparse.Namespace) -> str:
+    per_file = [extract_file(path, args.region, args.document) for path in args.files]
+    if args.format == "yaml":
+        return "\n".join(candidates_to_yaml(found) for found in per_file if found).rstrip("\n")
+    records = [r for found in per_file for r in candidate_records(found)]
+    return render(records, args.format, _EXTRACT_TABLE)
+
+
+def _add_forecast_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", type=int, dest="as_of", help="year: use figures up to its end")
+    parser.add_argument("--paths", type=int, default=2000, help="sample paths (default 2000)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--models", default="pool", choices=("pool", *MODELS))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,12 +127,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("assess", help="probability and status of each target of a region")
     p.add_argument("--region", required=True, help="region id, or 'all' (regions with targets)")
-    p.add_argument("--as-of", type=int, dest="as_of", help="year: use figures up to its end")
-    p.add_argument("--paths", type=int, default=2000, help="sample paths (default 2000)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--models", default="pool", choices=("pool", "trend", "rw_drift", "damped"))
+    _add_forecast_options(p)
     _add_format(p)
     p.set_defaults(run=_cmd_assess)
+
+    p = sub.add_parser("report", help="write each region's report notebook and HTML, the "
+                       "summary table and the index")
+    chosen = p.add_mutually_exclusive_group()
+    chosen.add_argument("--region", action="append", metavar="R", help="region id; repeatable")
+    chosen.add_argument("--all", action="store_true", help="every region with targets")
+    _add_forecast_options(p)
+    p.add_argument("--jobs", type=int, default=1, help="notebooks run at once (default 1)")
+    p.add_argument("--out", type=Path, default=Path("reports"), help="output folder "
+                   "(default ./reports)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on this Dask distributed scheduler, e.g. tcp://host:8786")
+    p.set_defaults(run=_cmd_report)
+
+    p = sub.add_parser("extract", help="candidate targets found in policy text files")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="UTF-8 or GBK text")
+    p.add_argument("--region", help="region id (default: the catalog document's region)")
+    p.add_argument("--document", help="document id (default: the catalog's, else the file name)")
+    p.add_argument("--format", choices=(*FORMATS, "yaml"), default="table", help="output format")
+    p.set_defaults(run=_cmd_extract)
 
     data = sub.add_parser("data", help="build and inspect the statistics")
     data_sub = data.add_subparsers(dest="data_command", required=True)
@@ -125,15 +172,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
     args = build_parser().parse_args(argv)
-    run: Callable[[argparse.Namespace], str] = args.run
+    run: Callable[[argparse.Namespace], str | tuple[str, int]] = args.run
     try:
-        text = run(args)
+        outcome = run(args)
     except IPIndicatorsError as exc:
         print(f"ipindicators: error: {exc}", file=sys.stderr)
         return 2
+    text, code = outcome if isinstance(outcome, tuple) else (outcome, 0)
     if text:
         print(text)
-    return 0
+    return code
 
 
 if __name__ == "__main__":
