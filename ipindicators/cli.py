@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .backtest import backtest, summarise
 from .batch import report, regions_with_targets
 from .build import build
 from .data import coverage, observations
@@ -96,6 +97,12 @@ def _cmd_extract(args: argparse.Namespace) -> str:
     return render(records, args.format, _EXTRACT_TABLE)
 
 
+def _cmd_backtest(args: argparse.Namespace) -> str:
+    scores = backtest(n_paths=args.paths, seed=args.seed, calibrated=not args.uncalibrated)
+    by = ("method",) if args.overall else ("method", "horizon")
+    return render(summarise(scores, by).to_dict("records"), args.format)
+
+
 def _add_forecast_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", type=int, dest="as_of", help="year: use figures up to its end")
     parser.add_argument("--paths", type=int, default=2000, help="sample paths (default 2000)")
@@ -150,6 +157,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--document", help="document id (default: the catalog's, else the file name)")
     p.add_argument("--format", choices=(*FORMATS, "yaml"), default="table", help="output format")
     p.set_defaults(run=_cmd_extract)
+
+    p = sub.add_parser("backtest", help="hindcast scores of our forecasts and the baselines")
+    p.add_argument("--paths", type=int, default=1000, help="sample paths (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--overall", action="store_true", help="one row per method, all horizons")
+    p.add_argument("--uncalibrated", action="store_true", help="plain models, no calibration")
+    _add_format(p)
+    p.set_defaults(run=_cmd_backtest)
 
     data = sub.add_parser("data", help="build and inspect the statistics")
     data_sub = data.add_subparsers(dest="data_command", required=True)

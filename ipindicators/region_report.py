@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import matplotlib.pyplot as plt
-import nbformat
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -195,9 +194,15 @@ def publish_assessment(assessment: pd.DataFrame) -> None:
             raw=True)
 
 
-def read_assessment(notebook: nbformat.NotebookNode) -> pd.DataFrame:
-    """The assessment rows published by an executed report notebook (empty if none)."""
-    for cell in notebook.cells:
+def read_assessment(notebook: Mapping) -> pd.DataFrame:
+    """The assessment rows published by an executed report notebook (empty if none).
+
+    Parameters
+    ----------
+    notebook : mapping
+        The notebook as read by ``nbformat.read`` (or parsed from its JSON).
+    """
+    for cell in notebook["cells"]:
         if ASSESSMENT_TAG not in cell.get("metadata", {}).get("tags", []):
             continue
         for output in cell.get("outputs", []):
