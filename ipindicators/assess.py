@@ -104,6 +104,19 @@ def _meets(item: Target, values: np.ndarray) -> np.ndarray:
     return np.isclose(values, goal)
 
 
+def _status_from_figures(item: Target, used: pd.DataFrame) -> str | None:
+    """``achieved``/``missed`` when the target year-end is published, ``on_track`` when the
+    latest figure already meets a level target, else None."""
+    ends = used["period_end"]
+    in_target_year = (ends.dt.year == item.year) & (ends.dt.month == 12) & (ends.dt.day == 31)
+    if in_target_year.any():
+        actual = float(used.loc[in_target_year, "value"].iloc[-1])
+        return "achieved" if _meets(item, np.array([actual]))[0] else "missed"
+    if _meets(item, np.array([float(used["value"].iloc[-1])]))[0]:
+        return "on_track"
+    return None
+
+
 def _window_sums(item: Target, fc: Forecast) -> np.ndarray:
     start = item.window_start or item.year
     columns = [np.flatnonzero(fc.years == y) for y in range(start, item.year + 1)]
@@ -137,11 +150,13 @@ def assess_target(
     used = usable_observations(series, spec, cutoff) if not series.empty else series
     row["n_obs"] = len(used)
     if used.empty:
-        row["reason"] = (
-            "no published figure of this indicator for the region" if series.empty
-            else f"no figure dated on or before {cutoff} (first: "
-            f"{series['period_end'].min().date()})"
-        )
+        if series.empty:
+            row["reason"] = "no published figure of this indicator for the region"
+        elif (series["period_end"] <= pd.Timestamp(cutoff)).any():
+            row["reason"] = "only part-year figures; a period total needs a full calendar year"
+        else:
+            row["reason"] = (f"no figure dated on or before {cutoff} (first: "
+                             f"{series['period_end'].min().date()})")
         return row
     last = used.iloc[-1]
     row["last_period"] = last["period_end"].date().isoformat()
@@ -151,6 +166,9 @@ def assess_target(
     fc = forecast(frame, region_id, item.indicator, cutoff, until, n_paths, seed, models)
     if not fc.ok:
         row["reason"] = fc.message
+        if not item.cumulative and (status := _status_from_figures(item, used)):
+            row["status"] = status
+            row["reason"] += "; status from the published figures"
         return row
     outcome = _window_sums(item, fc) if item.cumulative else fc.at(item.year)
     row["probability"] = float(_meets(item, outcome).mean())
@@ -170,20 +188,13 @@ def assess_target(
     else:
         row["required_cagr"] = _cagr(float(last["value"]), goal, remaining) if remaining > 0 \
             else None
-    target_year_known = bool(
-        ((used["period_end"].dt.year == item.year) & (used["period_end"].dt.month == 12)
-         & (used["period_end"].dt.day == 31)).any()
-    )
-    if target_year_known and not item.cumulative:
-        actual = float(used[used["period_end"].dt.year == item.year]["value"].iloc[-1])
-        row["status"] = "achieved" if _meets(item, np.array([actual]))[0] else "missed"
+    if not item.cumulative and (status := _status_from_figures(item, used)):
+        row["status"] = status
     elif item.cumulative and cutoff.year >= item.year and all(
         (used["period_end"].dt.year == y).any()
         for y in range(item.window_start or item.year, item.year + 1)
     ):
         row["status"] = "achieved" if _meets(item, np.array([outcome[0]]))[0] else "missed"
-    elif _meets(item, np.array([float(last["value"])]))[0] and not item.cumulative:
-        row["status"] = "on_track"
     elif growth is not None and row["required_cagr"] not in (None, 0):
         row["status"] = growth_status(growth / row["required_cagr"])
     else:

@@ -165,3 +165,17 @@ def test_cli_assess_json_has_the_documented_keys(capsys):
     assert keys <= set(rows[0])
     per_10k = next(r for r in rows if r["target_id"] == "liaoning-2020-invention-patents-per-10k")
     assert 0 <= per_10k["probability"] <= 1
+
+
+def test_one_figure_already_meeting_a_level_target_is_on_track_without_probability(obs):
+    row = assess("hangzhou", 2017, n_paths=100, observations=obs).iloc[0]
+    assert row["target_id"] == "hangzhou-2020-invention-patents-per-10k"
+    assert row["n_obs"] == 1 and row["last_value"] > 36
+    assert row["status"] == "on_track" and pd.isna(row["probability"])
+    assert "one observation" in row["reason"]
+
+
+def test_part_year_flows_are_said_to_be_part_year(obs):
+    table = assess("hangzhou", n_paths=100, observations=obs).set_index("target_id")
+    row = table.loc["hangzhou-2020-technology-market-turnover"]
+    assert row["status"] == "no_data" and "part-year" in row["reason"]
