@@ -116,9 +116,12 @@ class _Scale:
         return np.log(np.asarray(values, dtype=float))
 
     def back(self, values: np.ndarray) -> np.ndarray:
-        if self.name == "logit":
-            return 100.0 / (1.0 + np.exp(-values))
-        return np.exp(values)
+        # A far tail path of a two-figure series can exceed float range: it becomes inf,
+        # which quantiles and threshold probabilities handle, so the overflow is not reported.
+        with np.errstate(over="ignore"):
+            if self.name == "logit":
+                return 100.0 / (1.0 + np.exp(-values))
+            return np.exp(values)
 
 
 def scale_for(item: Indicator) -> str:
