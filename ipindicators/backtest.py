@@ -71,6 +71,7 @@ forecast's own method, series and origin, so it does not depend on which other s
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -95,6 +96,7 @@ POINT_METHODS = ("growth_ratio",)
 LOG_FLOOR = 1e-3
 SYNTHETIC_THRESHOLDS = (0.9, 1.0, 1.1)
 STATSFORECAST_MIN_YEARS = 8
+STATSFORECAST_BASELINES = ("auto_ets", "auto_theta")
 INTERVAL_LEVELS = (80, 95)
 SCORE_COLUMNS = [
     "method", "region", "indicator", "origin", "n_obs", "horizon", "target_year", "observed",
@@ -336,6 +338,12 @@ def _methods(models: Iterable[str], baselines: bool | Iterable[str]) -> tuple[st
     unknown = [m for m in ours if m not in OURS] + [b for b in extra if b not in BASELINES]
     if unknown:
         raise UsageError(f"unknown method {unknown[0]!r}; use {', '.join(OURS + BASELINES)}")
+    needs = [b for b in extra if b in STATSFORECAST_BASELINES]
+    if needs and importlib.util.find_spec("statsforecast") is None:
+        raise UsageError(
+            f"the {' and '.join(needs)} baselines need statsforecast: "
+            "pip install 'ipindicators[bench]', or choose baselines without them"
+        )
     return ours + extra
 
 

@@ -231,3 +231,13 @@ def test_cli_backtest_prints_one_row_per_method(capsys):
     rows = json.loads(capsys.readouterr().out)
     assert [r["method"] for r in rows][:3] == ["pool", "trend", "rw_drift"]
     assert {"n", "crps_log", "coverage80", "coverage95", "mase", "brier"} <= set(rows[0])
+
+
+def test_statsforecast_baselines_without_statsforecast_say_how_to_install(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "statsforecast" else real(name, *a))
+    with pytest.raises(ipi.UsageError, match=r"ipindicators\[bench\]"):
+        ipi.backtest(baselines=("auto_ets",))
