@@ -40,9 +40,10 @@ from tqdm.auto import tqdm
 from .assess import COLUMNS
 from .atomic import write_text
 from .errors import UsageError
-from .forecast import MODELS
+from .forecast import check_models
 from .paths import notebooks_dir
 from .regions import is_region
+from .regions import region as region_definition
 from .region_report import read_assessment
 from .targets import all_targets, targets_for
 
@@ -175,8 +176,9 @@ def _check_parameters(as_of: int | None, n_paths: int, seed: int, models: str) -
         raise UsageError(f"n_paths must be an integer of at least 10, not {n_paths!r}")
     if not isinstance(seed, int) or seed < 0:
         raise UsageError(f"seed must be a non-negative integer, not {seed!r}")
-    if models != "pool" and models not in MODELS:
-        raise UsageError(f"unknown model {models!r}; use 'pool' or one of {', '.join(MODELS)}")
+    if not isinstance(models, str):
+        raise UsageError(f"models must be one name, not {models!r}")
+    check_models(models)
 
 
 def _region_problem(region: object) -> str:
@@ -242,8 +244,6 @@ def summary_table(runs: Iterable[RegionRun], out: Path) -> pd.DataFrame:
 def index_html(result_runs: Sequence[RegionRun], out: Path, overview: RegionRun | None,
                as_of: int | None) -> str:
     """The batch's index page: each region, its status, its number of targets and its report."""
-    from .regions import region as region_definition
-
     def link(path: str | None, label: str) -> str:
         if not path:
             return ""
@@ -328,12 +328,13 @@ def report(
     out = Path(out).resolve()
     chosen = list(regions) if regions else regions_with_targets()
     show = sys.stderr.isatty() if progress is None else progress
-    runs = [RegionRun(str(r), False, _region_problem(r)) for r in chosen if _region_problem(r)]
+    problems = {str(r): _region_problem(r) for r in chosen}
+    runs = [RegionRun(r, False, problem) for r, problem in problems.items() if problem]
     settings = {"as_of": as_of, "n_paths": n_paths, "seed": seed, "models": models}
     tasks = [
         ReportTask(str(notebook_path(REGION_NOTEBOOK)), str(out / r), "report",
                    {"region": r, **settings}, progress=show and jobs == 1 and not scheduler)
-        for r in dict.fromkeys(chosen) if not _region_problem(r)
+        for r, problem in problems.items() if not problem
     ]
     with tqdm(total=len(tasks), desc="regions", unit="region", disable=not show) as bar:
         def done(run: RegionRun) -> None:
@@ -348,7 +349,5 @@ def report(
         overview_run = run_notebook(ReportTask(
             str(notebook_path(OVERVIEW_NOTEBOOK)), str(out), "overview",
             {"summary_csv": str(out / "summary.csv"), **settings}))
-        overview_run = RegionRun("overview", overview_run.ok, overview_run.error,
-                                 overview_run.seconds, overview_run.notebook, overview_run.html)
     write_text(out / "index.html", index_html(runs, out, overview_run, as_of))
     return BatchResult(out, sorted(runs, key=lambda r: r.region), overview_run)

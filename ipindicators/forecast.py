@@ -392,7 +392,8 @@ class Forecast:
         return table
 
 
-def _check_models(models: str | tuple[str, ...]) -> tuple[str, ...]:
+def check_models(models: str | tuple[str, ...]) -> tuple[str, ...]:
+    """The models a ``models`` argument names; :class:`UsageError` for an unknown one."""
     chosen = MODELS if models == "pool" else ((models,) if isinstance(models, str) else models)
     unknown = [m for m in chosen if m not in MODELS]
     if unknown:
@@ -440,7 +441,7 @@ def forecast(
         than two usable observations, no paths and a ``message`` saying why.
     """
     item = indicator(indicator_id)
-    chosen_models = _check_models(models)
+    chosen_models = check_models(models)
     cutoff = dt.date(as_of, 12, 31) if isinstance(as_of, int) else as_of
     if until < cutoff.year:
         raise UsageError(f"forecast end {until} is before the as_of year {cutoff.year}")
