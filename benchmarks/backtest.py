@@ -22,7 +22,7 @@ import time
 import pandas as pd
 
 from _tables import render
-from ipindicators.backtest import OURS, BASELINES, backtest, paired, summarise, target_hindcasts
+from ipindicators.models.backtest import OURS, BASELINES, backtest, paired, summarise, target_hindcasts
 
 
 def target_table(rows: pd.DataFrame) -> pd.DataFrame:

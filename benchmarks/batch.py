@@ -21,7 +21,7 @@ import nbformat
 import papermill
 from nbformat.v4 import new_code_cell, new_notebook
 
-from ipindicators.batch import regions_with_targets, report
+from ipindicators.reports.batch import regions_with_targets, report
 
 
 def empty_notebook_seconds(folder: Path, repeat: int) -> float:

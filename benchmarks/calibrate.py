@@ -5,7 +5,7 @@ Usage::
     python benchmarks/calibrate.py [--paths 1000] [--seed 0]
 
 For every drift damping ``phi`` and prior degrees of freedom ``prior_df`` of a grid, the pooled
-model's hindcasts of every series are made once (:func:`ipindicators.backtest.hindcasts`,
+model's hindcasts of every series are made once (:func:`ipindicators.models.backtest.hindcasts`,
 calibrated with ``Calibration(phi, prior_df)`` and no spread factor). Fitting on a set of
 forecasts then means:
 
@@ -24,7 +24,7 @@ coverage under the fitted constants is printed apart.
 Held-out check: leave one region out (every series of a region shares its dynamics, so a
 region is the unit left out): constants fitted on all other regions are scored on the left-out
 region's forecasts, and the coverage of all held-out forecasts is reported by horizon, next to
-the uncalibrated model. The constants stored in ``ipindicators.forecast.CALIBRATION`` are the
+the uncalibrated model. The constants stored in ``ipindicators.models.forecast.CALIBRATION`` are the
 ones fitted on all regions, printed last.
 """
 
@@ -39,8 +39,8 @@ import numpy as np
 import pandas as pd
 
 from _tables import markdown
-from ipindicators.backtest import Hindcast, hindcasts
-from ipindicators.forecast import Calibration
+from ipindicators.models.backtest import Hindcast, hindcasts
+from ipindicators.models.forecast import Calibration
 
 PHIS = (1.0, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.6)
 PRIOR_DFS = (0, 1, 2, 4, 8, 16, 32, 64)
@@ -76,7 +76,7 @@ def _log_crps_by_factor(item: Hindcast) -> np.ndarray:
 
     Spreading around the median keeps the sorted order of the paths, so the CRPS of the
     empirical distribution, ``E|X - z| - E|X - X'| / 2``, is computed from one sort per year-end
-    (the same estimator as :func:`ipindicators.backtest.crps`).
+    (the same estimator as :func:`ipindicators.models.backtest.crps`).
     """
     logs = np.sort(np.log(item.samples), axis=0)
     n = len(logs)

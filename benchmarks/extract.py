@@ -1,6 +1,6 @@
 """Precision and recall of target extraction against the hand-made target catalog.
 
-Runs :func:`ipindicators.extract.extract_targets` on every catalog document that has a policy
+Runs :func:`ipindicators.text.extract.extract_targets` on every catalog document that has a policy
 file (the texts in ``ipindicators.paths.policies_dir()``) and compares the candidates with the
 catalog targets of that document. A candidate is a true positive when it matches a catalog
 target not matched yet: same comparator, same year where the catalog gives one, and the same
@@ -22,12 +22,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ipindicators.documents import document, documents
+from ipindicators.catalog.documents import document, documents
 from ipindicators.errors import UsageError
-from ipindicators.extract import Candidate, extract_targets, read_policy_text
+from ipindicators.text.extract import Candidate, extract_targets, read_policy_text
 from ipindicators.paths import policies_dir
-from ipindicators.targets import Target, all_targets
-from ipindicators.units import conversion_factor
+from ipindicators.catalog.targets import Target, all_targets
+from ipindicators.catalog.units import conversion_factor
 
 THRESHOLD = 0.95
 

@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 
 import ipindicators as ipi
-from ipindicators.forecast import Forecast, forecast_many, usable_observations
-from ipindicators.indicators import indicator
+from ipindicators.models.forecast import Forecast, forecast_many, usable_observations
+from ipindicators.catalog.indicators import indicator
 
 AS_OF, UNTIL, GOAL = 2025, 2030, 1.5
 MIN_FIGURES = 7

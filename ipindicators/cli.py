@@ -7,16 +7,16 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .backtest import backtest, summarise
-from .batch import report, regions_with_targets
-from .build import build
-from .data import coverage, observations
-from .forecast import MODELS
-from .extract import candidate_records, candidates_to_yaml, extract_file
-from .indicators import indicator_records
-from .overview import assess_all
-from .regions import LEVELS, region_records
-from .targets import target_records
+from .models.backtest import backtest, summarise
+from .reports.batch import report, regions_with_targets
+from .data.build import build
+from .data.store import coverage, observations
+from .models.forecast import MODELS
+from .text.extract import candidate_records, candidates_to_yaml, extract_file
+from .catalog.indicators import indicator_records
+from .reports.overview import assess_all
+from .catalog.regions import LEVELS, region_records
+from .catalog.targets import target_records
 from .errors import IPIndicatorsError, UsageError
 from .output import FORMATS, render
 

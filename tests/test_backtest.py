@@ -10,9 +10,9 @@ import pytest
 import statsmodels.api as sm
 
 import ipindicators as ipi
-from ipindicators.backtest import (BASELINES, Hindcast, brier, crps, interval_hits, paired,
+from ipindicators.models.backtest import (BASELINES, Hindcast, brier, crps, interval_hits, paired,
                                    score, summarise, target_hindcasts)
-from ipindicators.forecast import UNCALIBRATED, Calibration, _ols_line, forecast, forecast_many
+from ipindicators.models.forecast import UNCALIBRATED, Calibration, _ols_line, forecast, forecast_many
 
 PER_10K = ("china", "invention_patents_per_10k")
 PCT = ("china", "pct_applications")

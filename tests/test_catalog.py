@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import ipindicators as ipi
-from ipindicators.indicators import KINDS
-from ipindicators.regions import ancestors
-from ipindicators.units import conversion_factor
+from ipindicators.catalog.indicators import KINDS
+from ipindicators.catalog.regions import ancestors
+from ipindicators.catalog.units import conversion_factor
 
 REQUIRED_INDICATORS = {
     "invention_patents_per_10k",

@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 
 import ipindicators as ipi
-from ipindicators.build import build, raw_files, source_rank
+from ipindicators.data.build import build, raw_files, source_rank
 from ipindicators.errors import DataError
-from ipindicators.observations import TIDY_COLUMNS, read_observations
-from ipindicators.paths import project_dir
+from ipindicators.data.readers import TIDY_COLUMNS, read_observations
+from ipindicators.paths import data_dir
 
-RAW = project_dir() / "data" / "raw"
+RAW = data_dir() / "raw"
 HEADER = ",".join(TIDY_COLUMNS)
 URL = "https://example.org/test-table"
 
@@ -136,7 +136,7 @@ def test_user_rows_take_precedence_and_are_reported(tmp_path):
 
 
 def test_wide_layout_example_reads_as_tidy():
-    frame = ipi.load_observations(project_dir() / "data" / "examples" / "wide_example.csv")
+    frame = ipi.load_observations(data_dir() / "examples" / "wide_example.csv")
     assert frame["period_end"].tolist() == ["2008-12-31", "2012-12-31"]
     assert frame["value"].tolist() == [0.8, 3.2]
     assert set(frame["indicator"]) == {"invention_patents_per_10k"}
@@ -231,6 +231,6 @@ def test_copy_of_raw_folder_builds_the_same_observations(tmp_path):
 def test_committed_processed_tables_match_a_fresh_build(tmp_path):
     """data/processed is rebuilt by `ipindicators data build`; it must not go stale."""
     build(out=tmp_path / "fresh")
-    committed = project_dir() / "data" / "processed"
+    committed = data_dir() / "processed"
     for name in ("observations.csv", "figures.csv", "conflicts.csv", "crosscheck.csv"):
         assert (committed / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes(), name

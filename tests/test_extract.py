@@ -12,7 +12,7 @@ import yaml
 import ipindicators as ipi
 from ipindicators.cli import main
 from ipindicators.errors import InputError, UsageError
-from ipindicators.extract import (
+from ipindicators.text.extract import (
     Candidate,
     candidates_frame,
     candidates_html,
@@ -22,7 +22,7 @@ from ipindicators.extract import (
     highlight_html,
     read_policy_text,
 )
-from ipindicators.targets import load_targets
+from ipindicators.catalog.targets import load_targets
 
 PROJECT = Path(__file__).resolve().parents[1]
 HANGZHOU = "000_80cd1bba055f4166.txt"

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 import ipindicators as ipi
-from ipindicators.assess import assess, growth_status
+from ipindicators.models.assess import assess, growth_status
 from ipindicators.cli import main
-from ipindicators.forecast import decimal_year, forecast
+from ipindicators.models.forecast import decimal_year, forecast
 
 
 @pytest.fixture(scope="module")

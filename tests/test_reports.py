@@ -15,14 +15,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ipindicators import overview
-from ipindicators.batch import (
+from ipindicators.reports import overview
+from ipindicators.reports.batch import (
     OVERVIEW_NOTEBOOK, REGION_NOTEBOOK, SUMMARY_COLUMNS, notebook_path, report,
 )
 from ipindicators.cli import main
 from ipindicators.errors import UsageError
-from ipindicators.plots import missing_glyphs, use_cjk_font
-from ipindicators.region_report import read_assessment
+from ipindicators.reports.plots import missing_glyphs, use_cjk_font
+from ipindicators.reports.region_report import read_assessment
 
 PATHS = 200
 

@@ -8,7 +8,7 @@ import pytest
 
 import ipindicators as ipi
 from ipindicators.errors import CatalogError
-from ipindicators.targets import load_targets, targets_for
+from ipindicators.catalog.targets import load_targets, targets_for
 
 
 @pytest.mark.parametrize(

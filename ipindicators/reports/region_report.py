@@ -1,7 +1,7 @@
 """The pieces of a region's report: its plans and targets, its data and sources, its charts.
 
 The report notebook (``notebooks/region_report.ipynb``) calls these functions and shows what
-they return; the batch (:mod:`ipindicators.batch`) reads the assessment table back from the
+they return; the batch (:mod:`ipindicators.reports.batch`) reads the assessment table back from the
 executed notebook through :func:`publish_assessment` / :func:`read_assessment`.
 """
 
@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .assess import COLUMNS
-from .documents import document
-from .forecast import forecast, usable_observations
-from .indicators import indicator
+from ..models.assess import COLUMNS
+from ..catalog.documents import document
+from ..models.forecast import forecast, usable_observations
+from ..catalog.indicators import indicator
 from .plots import fan_chart
-from .regions import region as region_definition
-from .targets import Target, is_inherited, targets_for
+from ..catalog.regions import region as region_definition
+from ..catalog.targets import Target, is_inherited, targets_for
 
 ASSESSMENT_TAG = "assessment"
 ASSESSMENT_MIME = "application/vnd.ipindicators.assessment+json"

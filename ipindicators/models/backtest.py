@@ -10,12 +10,12 @@ need eight consecutive year-ends).
 
 Methods
 -------
-Ours (:func:`ipindicators.forecast.forecast`): ``pool``, ``trend``, ``rw_drift``, ``damped``.
+Ours (:func:`ipindicators.models.forecast.forecast`): ``pool``, ``trend``, ``rw_drift``, ``damped``.
 Baselines:
 
 ``growth_ratio``
     The deterministic rule users know: last figure × (1 + observed CAGR)^years, with the CAGR of
-    :func:`ipindicators.assess.observed_cagr`. A point forecast: its CRPS is its absolute
+    :func:`ipindicators.models.assess.observed_cagr`. A point forecast: its CRPS is its absolute
     (log) error, its attainment probabilities are 0 or 1 and it has no intervals.
 ``linear``
     OLS of the raw values on time (statsmodels); the 80 % and 95 % prediction intervals are
@@ -83,12 +83,12 @@ import statsmodels.api as sm
 from scipy.stats import norm
 
 from .assess import _meets, observed_cagr
-from .data import observations as load_observations
-from .errors import UsageError
+from ..data.store import observations as load_observations
+from ..errors import UsageError
 from .forecast import (MODELS, Calibration, _rw_volatility, decimal_year, forecast,
                        usable_observations)
-from .indicators import indicator
-from .targets import Target, all_targets
+from ..catalog.indicators import indicator
+from ..catalog.targets import Target, all_targets
 
 OURS = ("pool", *MODELS)
 BASELINES = ("growth_ratio", "linear", "rw_gauss", "auto_ets", "auto_theta")
@@ -463,7 +463,7 @@ def backtest(
     min_points : int
         Usable figures needed at the origin (``rw_drift`` needs only two).
     calibrated : bool or Calibration
-        Passed to :func:`ipindicators.forecast.forecast`.
+        Passed to :func:`ipindicators.models.forecast.forecast`.
 
     Returns
     -------
@@ -496,7 +496,7 @@ def target_hindcasts(
 
     Every catalog target on a level (not cumulative or every-year targets) whose target year's
     year-end figure is in the data is assessed from each origin ``h`` years before it, as
-    :func:`ipindicators.assess.assess` would: the share of paths meeting the comparator. The
+    :func:`ipindicators.models.assess.assess` would: the share of paths meeting the comparator. The
     paths are the ones :func:`backtest` scores (same seeds), so the two agree.
 
     Parameters
@@ -601,7 +601,7 @@ def paired(scores: pd.DataFrame, reference: str = "pool") -> pd.DataFrame:
     rows = []
     for method in [m for m in OURS + BASELINES if m != reference]:
         other = scores[scores["method"] == method].set_index(key)[["crps_log", "ase"]]
-        both = ours.join(other, how="inner", lsuffix="_ref", rsuffix="_other")
+        both = ours.add_suffix("_ref").join(other.add_suffix("_other"), how="inner")
         if both.empty:
             continue
         rows.append({

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .assess import COLUMNS, assess
-from .data import observations as load_observations
-from .targets import all_targets
+from ..models.assess import COLUMNS, assess
+from ..data.store import observations as load_observations
+from ..catalog.targets import all_targets
 
 
 def assess_all(

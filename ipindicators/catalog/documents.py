@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .catalog_io import FieldSpec, check_reference, read_entries
-from .errors import UsageError
-from .paths import CATALOG_DIR, policies_dir
+from .registry import FieldSpec, check_reference, read_entries
+from ..errors import UsageError
+from ..paths import CATALOG_DIR, policies_dir
 from .regions import is_region
 
 _FIELDS = (

@@ -37,15 +37,15 @@ from jupyter_client.manager import AsyncKernelManager
 from nbconvert import HTMLExporter
 from tqdm.auto import tqdm
 
-from .assess import COLUMNS
-from .atomic import write_text
-from .errors import UsageError
-from .forecast import check_models
-from .paths import notebooks_dir
-from .regions import is_region
-from .regions import region as region_definition
+from ..models.assess import COLUMNS
+from ..atomic import write_text
+from ..errors import UsageError
+from ..models.forecast import check_models
+from ..paths import notebooks_dir
+from ..catalog.regions import is_region
+from ..catalog.regions import region as region_definition
 from .region_report import read_assessment
-from .targets import all_targets, targets_for
+from ..catalog.targets import all_targets, targets_for
 
 REGION_NOTEBOOK = "region_report.ipynb"
 OVERVIEW_NOTEBOOK = "overview.ipynb"

@@ -29,7 +29,7 @@ fall between two observations are filled by a Brownian bridge between them.
 
 Calibration (on by default)
 ---------------------------
-Rolling-origin hindcasts of the embedded IP series (:mod:`ipindicators.backtest`) showed the
+Rolling-origin hindcasts of the embedded IP series (:mod:`ipindicators.models.backtest`) showed the
 plain pool's central 80 % intervals holding 57 % of the later year-end figures and its 95 %
 intervals 81 %, worse the further ahead: log-linear growth overshoots series that decelerate
 (China's invention patents per 10,000 people as of 2015: median 2020 forecast 28, actual
@@ -74,8 +74,8 @@ import statsmodels.api as sm
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from threadpoolctl import threadpool_limits
 
-from .errors import UsageError
-from .indicators import Indicator, indicator
+from ..errors import UsageError
+from ..catalog.indicators import Indicator, indicator
 
 MODELS = ("trend", "rw_drift", "damped")
 DAMPED_MIN_YEARS = 8

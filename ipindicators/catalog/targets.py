@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .catalog_io import FieldSpec, check_reference, read_entries
+from .registry import FieldSpec, check_reference, read_entries
 from .documents import document, is_document
-from .errors import CatalogError
+from ..errors import CatalogError
 from .indicators import indicator, is_indicator
-from .paths import CATALOG_DIR
+from ..paths import CATALOG_DIR
 from .regions import ancestors, is_region, region
 from .units import UNITS, UsageError, conversion_factor
 

@@ -20,9 +20,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 
-from .forecast import Forecast, decimal_year
-from .indicators import indicator
-from .targets import Target
+from ..models.forecast import Forecast, decimal_year
+from ..catalog.indicators import indicator
+from ..catalog.targets import Target
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 FALLBACK_FONT = "DejaVu Sans"

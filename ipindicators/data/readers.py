@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import DataError, UsageError
-from .indicators import indicator, is_indicator
-from .regions import is_region
-from .units import UNITS, conversion_factor
+from ..errors import DataError, UsageError
+from ..catalog.indicators import indicator, is_indicator
+from ..catalog.regions import is_region
+from ..catalog.units import UNITS, conversion_factor
 
 TIDY_COLUMNS = (
     "region",

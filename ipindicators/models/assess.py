@@ -24,12 +24,12 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from .data import observations as load_observations
-from .errors import UsageError
+from ..data.store import observations as load_observations
+from ..errors import UsageError
 from .forecast import Forecast, decimal_year, forecast, usable_observations
-from .indicators import indicator
-from .regions import region as region_definition
-from .targets import Target, is_inherited, targets_for
+from ..catalog.indicators import indicator
+from ..catalog.regions import region as region_definition
+from ..catalog.targets import Target, is_inherited, targets_for
 
 EXPECTED_YEAR_HORIZON = 15
 CAGR_LOOKBACK_YEARS = 5
@@ -228,7 +228,7 @@ def assess(
     as_of : int or datetime.date, optional
         What was knowable then (a year means its 31 December); default: today.
     n_paths, seed, models
-        Passed to :func:`ipindicators.forecast.forecast`.
+        Passed to :func:`ipindicators.models.forecast.forecast`.
     observations : DataFrame, optional
         Tidy observations (default: the processed embedded data, or your own
         :func:`ipindicators.load_observations` output).

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .errors import CatalogError
+from ..errors import CatalogError
 
 
 @dataclass(frozen=True)

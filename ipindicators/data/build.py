@@ -2,7 +2,7 @@
 
 Steps
 -----
-1. Every raw table is read and validated (:func:`ipindicators.observations.read_observations`);
+1. Every raw table is read and validated (:func:`ipindicators.data.readers.read_observations`);
    values are converted to the indicator's catalog unit, the printed value kept beside them.
 2. Figures for the same region, indicator and period from several sources are resolved by
    precedence: user files, then official publishers (``*.gov.cn``, CNIPA), then state media,
@@ -26,11 +26,11 @@ from urllib.parse import urlparse
 import numpy as np
 import pandas as pd
 
-from .atomic import replace_folder
-from .errors import DataError
-from .indicators import indicators as indicator_table
-from .observations import read_observations
-from .paths import explanations_path, processed_dir, raw_dir
+from ..atomic import replace_folder
+from ..errors import DataError
+from ..catalog.indicators import indicators as indicator_table
+from .readers import read_observations
+from ..paths import default_build_dir, explanations_path, raw_dir, user_processed_dir
 
 CONFLICT_THRESHOLD = 0.01
 OFFICIAL_HOSTS = ("gov.cn", "cnipa.gov.cn", "sipo.gov.cn", "stats.gov.cn")
@@ -311,6 +311,9 @@ class BuildResult:
             )
         if self.out is not None:
             lines.append(f"written to {self.out}")
+            if self.out == user_processed_dir():
+                lines.append("this build is what the package reads from now on; delete the "
+                             "folder to return to the embedded data")
         return "\n".join(lines)
 
 
@@ -336,7 +339,10 @@ def build(
     raw : Path, optional
         Folder of embedded raw tables (default ``data/raw``).
     out : Path, optional
-        Output folder (default ``data/processed``); replaced as a whole, atomically.
+        Output folder, replaced as a whole, atomically. By default the raw tables' own
+        ``processed`` folder in a checkout, and the user data directory
+        (:func:`ipindicators.paths.user_processed_dir`) for a build with ``user_paths`` or
+        from an installed package.
     user_paths : iterable of Path
         The user's own tables or folders of tables; their figures take precedence.
     write : bool
@@ -352,7 +358,8 @@ def build(
         On the first malformed raw or user table; nothing is written then.
     """
     raw = Path(raw) if raw else raw_dir()
-    figures = read_figures(raw, list(user_paths))
+    user_paths = list(user_paths)
+    figures = read_figures(raw, user_paths)
     resolved, conflicts = resolve(figures)
     derived = derive(resolved)
     checks = crosscheck(resolved, derived, read_explanations(explanations_path()))
@@ -368,7 +375,7 @@ def build(
     )
     figures_out = figures.sort_values(["region", "indicator", "period_end", "file", "line"],
                                       kind="mergesort").reset_index(drop=True)
-    target = Path(out) if out else processed_dir()
+    target = Path(out) if out else default_build_dir(with_user_figures=bool(user_paths))
 
     def fill_folder(folder: Path) -> None:
         _to_csv(observations, folder / "observations.csv")

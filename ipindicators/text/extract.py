@@ -30,11 +30,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .documents import Document, document, documents
-from .errors import InputError, UsageError
-from .indicators import indicator_records
-from .regions import is_region
-from .units import conversion_factor
+from ..catalog.documents import Document, document, documents
+from ..errors import InputError, UsageError
+from ..catalog.indicators import indicator_records
+from ..catalog.regions import is_region
+from ..catalog.units import conversion_factor
 
 _TRADITIONAL = (
     "萬億個項達專發擁數價質權產業額標準註冊術場資訓經費長濟佔門進總護會滿審訴級區點範導優勢務"
@@ -181,7 +181,7 @@ class Candidate:
     value : float or None
         The number in ``unit``; the lower bound of a printed range; None for relative targets.
     unit : str
-        A unit of :data:`ipindicators.units.UNITS` (``件`` becomes ``件/万人`` for per-capita
+        A unit of :data:`ipindicators.catalog.units.UNITS` (``件`` becomes ``件/万人`` for per-capita
         indicators).
     comparator : {">=", "<=", "=="}
         As in the target catalog.

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .catalog_io import FieldSpec, check_reference, read_entries
-from .errors import CatalogError, UsageError
-from .paths import CATALOG_DIR
+from .registry import FieldSpec, check_reference, read_entries
+from ..errors import CatalogError, UsageError
+from ..paths import CATALOG_DIR
 from .units import UNITS
 
 KINDS = ("stock", "flow", "ratio", "rate", "count")

@@ -1,0 +1,1 @@
+"""Quantified targets found in Chinese plan text, each with its sentence (:mod:`.extract`)."""
