@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from functools import cache
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
-
-from .registry import FieldSpec, check_reference, read_entries
-from ..errors import UsageError
 from ..paths import CATALOG_DIR, policies_dir
 from .regions import is_region
-
-_FIELDS = (
-    FieldSpec("id", required=True),
-    FieldSpec("region", required=True),
-    FieldSpec("issuer", required=True),
-    FieldSpec("title", required=True),
-    FieldSpec("issued"),
-    FieldSpec("horizon", "int"),
-    FieldSpec("file"),
-    FieldSpec("parents", "list"),
-    FieldSpec("note"),
-)
+from .registry import Entry, Registry, Text, Texts, Year, unknown_reference
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(Entry):
     """A plan or policy document.
 
     Attributes
@@ -50,46 +34,38 @@ class Document:
         What a reader must know about the text.
     """
 
-    id: str
-    region: str
-    issuer: str
-    title: str
-    issued: str | None
-    horizon: int | None
-    file: str | None
-    parents: tuple[str, ...]
-    note: str | None
+    region: Text
+    issuer: Text
+    title: Text
+    issued: Text | None = None
+    horizon: Year | None = None
+    file: Text | None = None
+    parents: Texts = ()
+    note: Text | None = None
 
     def text_path(self) -> Path | None:
         """Path of the document's text in the policies folder, or None if it has no file."""
         return policies_dir() / self.file if self.file else None
 
+    def problems(self, siblings: Mapping[str, Entry]) -> Iterator[tuple[str, str]]:
+        problem = unknown_reference(self.region, is_region, "region")
+        if problem:
+            yield "region", problem
 
-@cache
-def _registry() -> dict[str, Document]:
-    path = CATALOG_DIR / "documents.yaml"
-    registry = {}
-    for entry in read_entries(path, _FIELDS):
-        check_reference(path, entry["id"], "region", entry["region"], is_region, "region")
-        entry["parents"] = tuple(entry["parents"])
-        registry[entry["id"]] = Document(**entry)
-    return registry
+
+DOCUMENTS = Registry(Document, CATALOG_DIR / "documents.yaml", "document")
 
 
 def document(document_id: str) -> Document:
     """Return one document by id; raise :class:`UsageError` if unknown."""
-    try:
-        return _registry()[document_id]
-    except KeyError:
-        raise UsageError(f"unknown document {document_id!r}") from None
+    return DOCUMENTS.get(document_id)
 
 
 def is_document(document_id: str) -> bool:
     """Whether ``document_id`` is in the catalog."""
-    return document_id in _registry()
+    return document_id in DOCUMENTS
 
 
-def documents() -> pd.DataFrame:
+def documents() -> Any:
     """All documents as a DataFrame indexed by id."""
-    rows = [{**asdict(d), "parents": "; ".join(d.parents)} for d in _registry().values()]
-    return pd.DataFrame(rows).set_index("id")
+    return DOCUMENTS.frame()

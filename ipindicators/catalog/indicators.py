@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from functools import cache
-from pathlib import Path
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar, Literal, get_args
 
-import pandas as pd
-
-from .registry import FieldSpec, check_reference, read_entries
-from ..errors import CatalogError, UsageError
 from ..paths import CATALOG_DIR
-from .units import UNITS
+from .registry import Entry, Flag, Registry, Text, Texts
+from .units import UnitSymbol
 
-KINDS = ("stock", "flow", "ratio", "rate", "count")
-MEASURES = ("snapshot", "period_total")
-
-_FIELDS = (
-    FieldSpec("id", required=True),
-    FieldSpec("name_zh", required=True),
-    FieldSpec("name_en", required=True),
-    FieldSpec("unit", required=True, choices=tuple(UNITS)),
-    FieldSpec("kind", required=True, choices=KINDS),
-    FieldSpec("measure", required=True, choices=MEASURES),
-    FieldSpec("higher_is_better", "bool", required=True),
-    FieldSpec("bounded", "bool"),
-    FieldSpec("derived_from", "list"),
-    FieldSpec("publisher", required=True),
-    FieldSpec("definition", required=True),
-    FieldSpec("aliases_zh", "list"),
-)
+Kind = Literal["stock", "flow", "ratio", "rate", "count"]
+Measure = Literal["snapshot", "period_total"]
+KINDS: tuple[str, ...] = get_args(Kind)
+MEASURES: tuple[str, ...] = get_args(Measure)
 
 
-@dataclass(frozen=True)
-class Indicator:
+class Indicator(Entry):
     """One statistical indicator.
 
     Attributes
@@ -61,47 +43,35 @@ class Indicator:
         Phrases plans use for it.
     """
 
-    id: str
-    name_zh: str
-    name_en: str
-    unit: str
-    kind: str
-    measure: str
-    higher_is_better: bool
-    bounded: bool
-    derived_from: tuple[str, ...]
-    publisher: str
-    definition: str
-    aliases_zh: tuple[str, ...]
+    list_separators: ClassVar[Mapping[str, str]] = {"derived_from": " / "}
+
+    name_zh: Text
+    name_en: Text
+    unit: UnitSymbol
+    kind: Kind
+    measure: Measure
+    higher_is_better: Flag
+    bounded: Flag = False
+    derived_from: Texts = ()
+    publisher: Text
+    definition: Text
+    aliases_zh: Texts = ()
 
     @property
     def is_derived(self) -> bool:
         """Whether the indicator is a ratio computed from two other indicators."""
         return bool(self.derived_from)
 
-
-def load_indicators(path: Path) -> dict[str, Indicator]:
-    """Read and validate an indicator catalog file; raise :class:`CatalogError` on bad entries."""
-    entries = read_entries(path, _FIELDS)
-    registry = {}
-    for entry in entries:
-        entry["bounded"] = bool(entry["bounded"])
-        entry["derived_from"] = tuple(entry["derived_from"])
-        entry["aliases_zh"] = tuple(entry["aliases_zh"])
-        registry[entry["id"]] = Indicator(**entry)
-    for item in registry.values():
-        if item.derived_from and len(item.derived_from) != 2:
-            raise CatalogError(
-                str(path), "needs exactly [numerator, denominator]", item.id, "derived_from"
-            )
-        for part in item.derived_from:
-            check_reference(path, item.id, "derived_from", part, registry.__contains__, "indicator")
-    return registry
+    def problems(self, siblings: Mapping[str, Entry]) -> Iterator[tuple[str, str]]:
+        if self.derived_from and len(self.derived_from) != 2:
+            yield "derived_from", "needs exactly [numerator, denominator]"
+        for part in self.derived_from:
+            if part not in siblings:
+                yield "derived_from", f"unknown indicator id {part!r}"
 
 
-@cache
-def _registry() -> dict[str, Indicator]:
-    return load_indicators(CATALOG_DIR / "indicators.yaml")
+INDICATORS = Registry(Indicator, CATALOG_DIR / "indicators.yaml", "indicator",
+                      "run `ipindicators indicators` for the known ids")
 
 
 def indicator(indicator_id: str) -> Indicator:
@@ -115,35 +85,21 @@ def indicator(indicator_id: str) -> Indicator:
     Raises
     ------
     UsageError
-        If the id is not in the catalog; the message lists the known ids.
+        If the id is not in the catalog.
     """
-    try:
-        return _registry()[indicator_id]
-    except KeyError:
-        raise UsageError(
-            f"unknown indicator {indicator_id!r}; known: {', '.join(sorted(_registry()))}"
-        ) from None
+    return INDICATORS.get(indicator_id)
 
 
 def is_indicator(indicator_id: str) -> bool:
     """Whether ``indicator_id`` is in the catalog."""
-    return indicator_id in _registry()
+    return indicator_id in INDICATORS
 
 
-def indicators() -> pd.DataFrame:
-    """All indicators as a DataFrame indexed by id (list fields joined with ``"; "``)."""
-    rows = []
-    for item in _registry().values():
-        row = asdict(item)
-        row["derived_from"] = " / ".join(item.derived_from)
-        row["aliases_zh"] = "; ".join(item.aliases_zh)
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("id")
+def indicators() -> Any:
+    """All indicators as a DataFrame indexed by id (list fields joined)."""
+    return INDICATORS.frame()
 
 
-def indicator_records() -> list[dict]:
+def indicator_records() -> list[dict[str, Any]]:
     """All indicators as plain dicts (lists kept as lists), for JSON output."""
-    return [
-        {**asdict(i), "derived_from": list(i.derived_from), "aliases_zh": list(i.aliases_zh)}
-        for i in _registry().values()
-    ]
+    return INDICATORS.records()

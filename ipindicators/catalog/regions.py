@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from functools import cache
-from pathlib import Path
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal, get_args
 
-import pandas as pd
-
-from .registry import FieldSpec, check_reference, read_entries
-from ..errors import UsageError
 from ..paths import CATALOG_DIR
+from .registry import Entry, Flag, Registry, Text
 
-LEVELS = ("country", "province", "prefecture", "county")
-
-_FIELDS = (
-    FieldSpec("id", required=True),
-    FieldSpec("name_zh", required=True),
-    FieldSpec("name_en"),
-    FieldSpec("level", required=True, choices=LEVELS),
-    FieldSpec("parent"),
-    FieldSpec("code"),
-    FieldSpec("sub_provincial", "bool"),
-    FieldSpec("note"),
-)
+Level = Literal["country", "province", "prefecture", "county"]
+LEVELS: tuple[str, ...] = get_args(Level)
 
 
-@dataclass(frozen=True)
-class Region:
+class Region(Entry):
     """An administrative region.
 
     Attributes
@@ -50,30 +35,21 @@ class Region:
         Anything a reader must know (renamed units, unnamed regions).
     """
 
-    id: str
-    name_zh: str
-    name_en: str | None
-    level: str
-    parent: str | None
-    code: str | None
-    sub_provincial: bool
-    note: str | None
+    name_zh: Text
+    name_en: Text | None = None
+    level: Level
+    parent: Text | None = None
+    code: Text | None = None
+    sub_provincial: Flag = False
+    note: Text | None = None
+
+    def problems(self, siblings: Mapping[str, Entry]) -> Iterator[tuple[str, str]]:
+        if self.parent is not None and self.parent not in siblings:
+            yield "parent", f"unknown region id {self.parent!r}"
 
 
-def load_regions(path: Path) -> dict[str, Region]:
-    """Read and validate a region catalog file; raise :class:`CatalogError` on bad entries."""
-    registry = {}
-    for entry in read_entries(path, _FIELDS):
-        entry["sub_provincial"] = bool(entry["sub_provincial"])
-        registry[entry["id"]] = Region(**entry)
-    for item in registry.values():
-        check_reference(path, item.id, "parent", item.parent, registry.__contains__, "region")
-    return registry
-
-
-@cache
-def _registry() -> dict[str, Region]:
-    return load_regions(CATALOG_DIR / "regions.yaml")
+REGIONS = Registry(Region, CATALOG_DIR / "regions.yaml", "region",
+                   "run `ipindicators regions` for the known ids")
 
 
 def region(region_id: str) -> Region:
@@ -84,17 +60,12 @@ def region(region_id: str) -> Region:
     UsageError
         If the id is not in the catalog.
     """
-    try:
-        return _registry()[region_id]
-    except KeyError:
-        raise UsageError(
-            f"unknown region {region_id!r}; run `ipindicators regions` for the known ids"
-        ) from None
+    return REGIONS.get(region_id)
 
 
 def is_region(region_id: str) -> bool:
     """Whether ``region_id`` is in the catalog."""
-    return region_id in _registry()
+    return region_id in REGIONS
 
 
 def ancestors(region_id: str) -> list[str]:
@@ -107,12 +78,11 @@ def ancestors(region_id: str) -> list[str]:
     return chain
 
 
-def regions(level: str | None = None) -> pd.DataFrame:
+def regions(level: str | None = None) -> Any:
     """All regions (optionally of one level) as a DataFrame indexed by id."""
-    rows = [asdict(r) for r in _registry().values() if level in (None, r.level)]
-    return pd.DataFrame(rows).set_index("id")
+    return REGIONS.frame([r for r in REGIONS if level in (None, r.level)])
 
 
-def region_records() -> list[dict]:
+def region_records() -> list[dict[str, Any]]:
     """All regions as plain dicts, for JSON output."""
-    return [asdict(r) for r in _registry().values()]
+    return REGIONS.records()

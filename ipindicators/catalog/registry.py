@@ -1,66 +1,77 @@
-"""Reading declarative catalog files (YAML lists of entries) with field-level validation."""
+"""Catalog files (YAML lists of entries) as typed, validated, read-only registries.
+
+Every catalog entry is a frozen :mod:`pydantic` model derived from :class:`Entry`; one generic
+:class:`Registry` reads a file of them, and every problem is reported as a
+:class:`~ipindicators.errors.CatalogError` naming the file, the entry and the field. Checks that
+need more than one field, or the other entries of the file, are an entry's :meth:`Entry.problems`.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+import json
+from collections.abc import Callable, Iterator, Mapping
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+from pydantic_core import ErrorDetails
 
-from ..errors import CatalogError
+from ..errors import CatalogError, UsageError
 
+Text = Annotated[str, Field(min_length=1, pattern=r"\S", strict=True)]
+"""A string with at least one non-blank character."""
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+"""A finite int or float (not a boolean, not text)."""
+Year = StrictInt
+Flag = StrictBool
+Texts = tuple[Text, ...]
+"""A YAML list of strings."""
 
-@dataclass(frozen=True)
-class FieldSpec:
-    """How one field of a catalog entry is checked.
-
-    Parameters
-    ----------
-    name : str
-        Field name.
-    kind : {"str", "int", "number", "bool", "list", "date"}
-        Expected type. ``number`` accepts ints and floats but not booleans or text.
-    required : bool
-        Whether the field must be present and not null.
-    choices : tuple, optional
-        Allowed values.
-    """
-
-    name: str
-    kind: str = "str"
-    required: bool = False
-    choices: tuple[Any, ...] | None = None
+# What the reader is told was expected, by pydantic error type.
+_EXPECTED = {
+    "int_type": "int", "int_from_float": "int", "int_parsing": "int",
+    "float_type": "number", "float_parsing": "number", "finite_number": "number",
+    "bool_type": "bool", "bool_parsing": "bool",
+    "string_type": "str", "string_too_short": "str", "string_pattern_mismatch": "str",
+    "tuple_type": "list of str", "list_type": "list of str",
+}
 
 
-def _type_ok(kind: str, value: Any) -> bool:
-    if kind == "str":
-        return isinstance(value, str) and value.strip() != ""
-    if kind == "int":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind == "number":
-        return (
-            isinstance(value, (int, float))
-            and not isinstance(value, bool)
-            and math.isfinite(value)
-        )
-    if kind == "bool":
-        return isinstance(value, bool)
-    if kind == "list":
-        return isinstance(value, list) and all(isinstance(v, str) for v in value)
-    if kind == "date":
-        return isinstance(value, dt.date)
-    raise ValueError(f"unknown field kind {kind!r}")
+class Entry(BaseModel):
+    """Base of every catalog entry: frozen, unknown fields refused, types checked strictly."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    list_separators: ClassVar[Mapping[str, str]] = {}
+    """How :meth:`Registry.frame` joins a list field into one cell (default ``"; "``)."""
+
+    id: Text
+
+    def problems(self, siblings: Mapping[str, Entry]) -> Iterator[tuple[str, str]]:
+        """``(field, problem)`` pairs that single-field types cannot catch.
+
+        Parameters
+        ----------
+        siblings : mapping
+            Every entry of the same file by id (for references within the catalog).
+        """
+        return iter(())
+
+    def record(self) -> dict[str, Any]:
+        """The entry as a plain, JSON-ready dict (lists as lists)."""
+        return self.model_dump(mode="json")
+
+
+EntryT = TypeVar("EntryT", bound=Entry)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
     """Safe YAML loader that refuses a mapping with the same key twice."""
 
 
-def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     keys = [loader.construct_object(key) for key, _ in node.value]
     duplicates = sorted({str(k) for k in keys if keys.count(k) > 1})
     if duplicates:
@@ -75,80 +86,158 @@ _UniqueKeyLoader.add_constructor(
 )
 
 
-def read_entries(path: Path, specs: Iterable[FieldSpec]) -> list[dict[str, Any]]:
-    """Read a YAML list of mappings and check every field of every entry.
+def _describe(model: type[Entry], error: ErrorDetails) -> tuple[str | None, str]:
+    """The field and the reader-facing problem of one pydantic error."""
+    field = str(error["loc"][0]) if error["loc"] else None
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "missing":
+        return field, "required field is missing"
+    if kind == "extra_forbidden":
+        return field, f"unknown field (allowed: {', '.join(model.model_fields)})"
+    if kind == "literal_error":
+        choices = str(error.get("ctx", {}).get("expected", "")).replace("'", "")
+        return field, f"{value!r} is not one of {choices}"
+    if kind in _EXPECTED:
+        return field, f"expected {_EXPECTED[kind]}, got {value!r}"
+    if kind == "value_error":
+        return field, str(error.get("ctx", {}).get("error", error["msg"]))
+    return field, f"{error['msg']}, got {value!r}"
+
+
+def load_entries(path: Path, model: type[EntryT]) -> dict[str, EntryT]:
+    """Read a YAML list of entries and validate each with ``model``.
 
     Parameters
     ----------
     path : Path
         YAML file holding a list of mappings, each with a unique ``id``.
-    specs : iterable of FieldSpec
-        The allowed fields. Unknown fields are errors (they are usually typos).
+    model : type of Entry
+        The entry model; its fields are the allowed keys (unknown keys are usually typos).
 
     Returns
     -------
-    list of dict
-        Entries with every declared field present (missing optional ones as None).
+    dict
+        Entries by id, in file order.
 
     Raises
     ------
     CatalogError
         Naming the file, entry and field of the first problem found.
     """
-    specs = {s.name: s for s in specs}
     try:
         raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise CatalogError(str(path), f"not valid YAML: {exc}") from exc
     if not isinstance(raw, list):
         raise CatalogError(str(path), "expected a YAML list of entries")
-    entries: list[dict[str, Any]] = []
-    seen: set[str] = set()
+    entries: dict[str, EntryT] = {}
     for position, item in enumerate(raw, start=1):
         label = item.get("id") if isinstance(item, Mapping) else None
         entry_name = str(label) if label else f"#{position}"
         if not isinstance(item, Mapping):
             raise CatalogError(str(path), "entry is not a mapping", entry_name)
-        unknown = sorted(set(item) - set(specs))
-        if unknown:
-            raise CatalogError(
-                str(path), f"unknown field (allowed: {', '.join(specs)})", entry_name, unknown[0]
-            )
-        entry: dict[str, Any] = {}
-        for name, spec in specs.items():
-            value = item.get(name)
-            if value is None:
-                if spec.required:
-                    raise CatalogError(str(path), "required field is missing", entry_name, name)
-                entry[name] = [] if spec.kind == "list" else None
-                continue
-            if not _type_ok(spec.kind, value):
-                raise CatalogError(
-                    str(path), f"expected {spec.kind}, got {value!r}", entry_name, name
-                )
-            if spec.choices is not None and value not in spec.choices:
-                raise CatalogError(
-                    str(path),
-                    f"{value!r} is not one of {', '.join(map(str, spec.choices))}",
-                    entry_name,
-                    name,
-                )
-            entry[name] = value
-        if entry["id"] in seen:
+        try:
+            entry = model.model_validate(item)
+        except ValidationError as exc:
+            field, problem = _describe(model, exc.errors()[0])
+            raise CatalogError(str(path), problem, entry_name, field) from None
+        if entry.id in entries:
             raise CatalogError(str(path), "duplicate id", entry_name, "id")
-        seen.add(entry["id"])
-        entries.append(entry)
+        entries[entry.id] = entry
+    for entry in entries.values():
+        for field, problem in entry.problems(entries):
+            raise CatalogError(str(path), problem, entry.id, field)
     return entries
 
 
-def check_reference(
-    path: Path,
-    entry_id: str,
-    field: str,
-    value: str | None,
-    known: Callable[[str], bool],
-    what: str,
-) -> None:
-    """Raise a :class:`CatalogError` if ``value`` is set but not a known id of ``what``."""
+def unknown_reference(value: str | None, known: Callable[[str], bool], what: str) -> str | None:
+    """The problem of a reference to another catalog's id, or None when it is fine."""
     if value is not None and not known(value):
-        raise CatalogError(str(path), f"unknown {what} id {value!r}", entry_id, field)
+        return f"unknown {what} id {value!r}"
+    return None
+
+
+class Registry(Generic[EntryT]):
+    """One catalog file, read on first use.
+
+    Parameters
+    ----------
+    model : type of Entry
+        Model of the entries.
+    path : Path
+        The YAML file.
+    what : str
+        What an entry is called in messages (``"indicator"``).
+    hint : str
+        Appended to the message for an unknown id (e.g. which command lists the ids).
+    """
+
+    def __init__(self, model: type[EntryT], path: Path, what: str, hint: str = "") -> None:
+        self.model = model
+        self.path = path
+        self.what = what
+        self.hint = hint
+
+    @cached_property
+    def entries(self) -> dict[str, EntryT]:
+        """Entries by id, in file order."""
+        return load_entries(self.path, self.model)
+
+    def get(self, entry_id: str) -> EntryT:
+        """The entry with this id; :class:`UsageError` naming the unknown id otherwise."""
+        try:
+            return self.entries[entry_id]
+        except KeyError:
+            hint = f"; {self.hint}" if self.hint else ""
+            raise UsageError(f"unknown {self.what} {entry_id!r}{hint}") from None
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self.entries
+
+    def __iter__(self) -> Iterator[EntryT]:
+        return iter(self.entries.values())
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every entry as a plain dict, for JSON output."""
+        return [entry.record() for entry in self]
+
+    def frame(self, entries: list[EntryT] | None = None) -> Any:
+        """Entries (default: all) as a DataFrame indexed by id, list fields joined."""
+        import pandas as pd
+
+        chosen = list(self) if entries is None else entries
+        columns = list(self.model.model_fields) + list(self.model.model_computed_fields)
+        rows = []
+        for entry in chosen:
+            row = entry.record()
+            for name, value in row.items():
+                if isinstance(value, list):
+                    row[name] = self.model.list_separators.get(name, "; ").join(value)
+            rows.append(row)
+        return pd.DataFrame(rows, columns=columns).set_index("id")
+
+
+def catalog_schema(model: type[Entry], name: str) -> dict[str, Any]:
+    """JSON Schema of a catalog file: a list of ``model`` entries with unique ids."""
+    item = model.model_json_schema(mode="validation")
+    definitions = item.pop("$defs", {})
+    schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"ipindicators {name} catalog",
+        "description": (model.__doc__ or "").strip().splitlines()[0],
+        "type": "array",
+        "items": item,
+    }
+    if definitions:
+        schema["$defs"] = definitions
+    return schema
+
+
+def schema_text(model: type[Entry], name: str) -> str:
+    """:func:`catalog_schema` as the text stored in ``catalog/schemas``."""
+    return json.dumps(catalog_schema(model, name), ensure_ascii=False, indent=2) + "\n"
+

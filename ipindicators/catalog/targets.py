@@ -2,48 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from functools import cache
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any, Literal, get_args
 
-import pandas as pd
+from pydantic import computed_field
 
-from .registry import FieldSpec, check_reference, read_entries
-from .documents import document, is_document
-from ..errors import CatalogError
-from .indicators import indicator, is_indicator
+from ..errors import UsageError
 from ..paths import CATALOG_DIR
+from .documents import document, is_document
+from .indicators import indicator, is_indicator
 from .regions import ancestors, is_region, region
-from .units import UNITS, UsageError, conversion_factor
+from .registry import Entry, Number, Registry, Text, Year, load_entries, unknown_reference
+from .units import UnitSymbol, conversion_factor
 
-COMPARATORS = (">=", "<=", "==")
-BASES = ("level", "cumulative", "every_year")
-
-_FIELDS = (
-    FieldSpec("id", required=True),
-    FieldSpec("region", required=True),
-    FieldSpec("indicator"),
-    FieldSpec("label_zh"),
-    FieldSpec("label_en"),
-    FieldSpec("comparator", required=True, choices=COMPARATORS),
-    FieldSpec("value", "number"),
-    FieldSpec("unit", required=True, choices=tuple(UNITS)),
-    FieldSpec("year", "int"),
-    FieldSpec("basis", required=True, choices=BASES),
-    FieldSpec("window_start", "int"),
-    FieldSpec("window_years", "int"),
-    FieldSpec("relative_to"),
-    FieldSpec("baseline_value", "number"),
-    FieldSpec("baseline_year", "int"),
-    FieldSpec("document", required=True),
-    FieldSpec("quote", required=True),
-    FieldSpec("source_url"),
-    FieldSpec("note"),
-)
+Comparator = Literal[">=", "<=", "=="]
+Basis = Literal["level", "cumulative", "every_year"]
+COMPARATORS: tuple[str, ...] = get_args(Comparator)
+BASES: tuple[str, ...] = get_args(Basis)
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(Entry):
     """One quantified goal of a plan.
 
     Attributes
@@ -84,26 +63,26 @@ class Target:
         Interpretation of ambiguous text.
     """
 
-    id: str
-    region: str
-    indicator: str | None
-    label_zh: str | None
-    label_en: str | None
-    comparator: str
-    value: float | None
-    unit: str
-    year: int | None
-    basis: str
-    window_start: int | None
-    window_years: int | None
-    relative_to: str | None
-    baseline_value: float | None
-    baseline_year: int | None
-    document: str
-    quote: str
-    source_url: str | None
-    note: str | None
+    region: Text
+    indicator: Text | None = None
+    label_zh: Text | None = None
+    label_en: Text | None = None
+    comparator: Comparator
+    value: Number | None = None
+    unit: UnitSymbol
+    year: Year | None = None
+    basis: Basis
+    window_start: Year | None = None
+    window_years: Year | None = None
+    relative_to: Text | None = None
+    baseline_value: Number | None = None
+    baseline_year: Year | None = None
+    document: Text
+    quote: Text
+    source_url: Text | None = None
+    note: Text | None = None
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def cumulative(self) -> bool:
         """Whether the target is a sum over a window."""
@@ -126,33 +105,32 @@ class Target:
             return outcome <= goal
         return abs(outcome - goal) <= 1e-9 * max(1.0, abs(goal))
 
-
-def _check(path, t: dict) -> None:
-    tid = t["id"]
-    check_reference(path, tid, "region", t["region"], is_region, "region")
-    check_reference(path, tid, "indicator", t["indicator"], is_indicator, "indicator")
-    check_reference(path, tid, "relative_to", t["relative_to"], is_indicator, "indicator")
-    check_reference(path, tid, "document", t["document"], is_document, "document")
-    if not (t["indicator"] or t["label_zh"] or t["label_en"]):
-        raise CatalogError(str(path), "needs an indicator or the printed label", tid, "indicator")
-    if t["value"] is None and t["relative_to"] is None:
-        raise CatalogError(str(path), "needs a numeric value (or relative_to)", tid, "value")
-    if t["value"] is not None and t["relative_to"] is not None:
-        raise CatalogError(str(path), "set either value or relative_to, not both", tid, "value")
-    if t["indicator"] and t["value"] is not None:
-        try:
-            conversion_factor(t["unit"], indicator(t["indicator"]).unit)
-        except UsageError as exc:
-            raise CatalogError(str(path), str(exc), tid, "unit") from None
-    if t["basis"] != "cumulative" and (t["window_start"] or t["window_years"]):
-        raise CatalogError(str(path), "a window needs basis: cumulative", tid, "basis")
-    if t["window_start"] and t["year"] and t["window_start"] > t["year"]:
-        raise CatalogError(str(path), "window_start is after the target year", tid, "window_start")
-    if document(t["document"]).file is None and not t["source_url"]:
-        raise CatalogError(
-            str(path), "targets of documents without a policy file need a source_url", tid,
-            "source_url",
-        )
+    def problems(self, siblings: Mapping[str, Entry]) -> Iterator[tuple[str, str]]:
+        references = (("region", self.region, is_region, "region"),
+                      ("indicator", self.indicator, is_indicator, "indicator"),
+                      ("relative_to", self.relative_to, is_indicator, "indicator"),
+                      ("document", self.document, is_document, "document"))
+        for field, value, known, what in references:
+            problem = unknown_reference(value, known, what)
+            if problem:
+                yield field, problem
+        if not (self.indicator or self.label_zh or self.label_en):
+            yield "indicator", "needs an indicator or the printed label"
+        if self.value is None and self.relative_to is None:
+            yield "value", "needs a numeric value (or relative_to)"
+        if self.value is not None and self.relative_to is not None:
+            yield "value", "set either value or relative_to, not both"
+        if self.indicator and self.value is not None:
+            try:
+                conversion_factor(self.unit, indicator(self.indicator).unit)
+            except UsageError as exc:
+                yield "unit", str(exc)
+        if self.basis != "cumulative" and (self.window_start or self.window_years):
+            yield "basis", "a window needs basis: cumulative"
+        if self.window_start and self.year and self.window_start > self.year:
+            yield "window_start", "window_start is after the target year"
+        if document(self.document).file is None and not self.source_url:
+            yield "source_url", "targets of documents without a policy file need a source_url"
 
 
 def load_targets(path: Path) -> dict[str, Target]:
@@ -174,32 +152,21 @@ def load_targets(path: Path) -> dict[str, Target]:
         Naming the file, entry and field of the first problem (unknown region, indicator or
         document; missing or non-numeric value; duplicate id; inconsistent window or unit).
     """
-    registry = {}
-    for entry in read_entries(path, _FIELDS):
-        _check(path, entry)
-        for key in ("value", "baseline_value"):
-            if entry[key] is not None:
-                entry[key] = float(entry[key])
-        registry[entry["id"]] = Target(**entry)
-    return registry
+    return load_entries(path, Target)
 
 
-@cache
-def _registry() -> dict[str, Target]:
-    return load_targets(CATALOG_DIR / "targets.yaml")
+TARGETS = Registry(Target, CATALOG_DIR / "targets.yaml", "target",
+                   "run `ipindicators targets` for the known ids")
 
 
 def all_targets() -> list[Target]:
     """Every target in the catalog, in catalog order."""
-    return list(_registry().values())
+    return list(TARGETS)
 
 
 def target(target_id: str) -> Target:
     """Return one target by id; raise :class:`UsageError` if unknown."""
-    try:
-        return _registry()[target_id]
-    except KeyError:
-        raise UsageError(f"unknown target {target_id!r}") from None
+    return TARGETS.get(target_id)
 
 
 def targets_for(region_id: str, inherit: bool = False) -> list[Target]:
@@ -220,7 +187,7 @@ def targets_for(region_id: str, inherit: bool = False) -> list[Target]:
         Own targets first, then inherited ones (see :func:`is_inherited`).
     """
     region(region_id)
-    own = [t for t in _registry().values() if t.region == region_id]
+    own = [t for t in TARGETS if t.region == region_id]
     if not inherit:
         return own
     covered = {t.indicator for t in own if t.indicator}
@@ -228,7 +195,7 @@ def targets_for(region_id: str, inherit: bool = False) -> list[Target]:
     for parent in ancestors(region_id):
         found = [
             t
-            for t in _registry().values()
+            for t in TARGETS
             if t.region == parent
             and t.indicator
             and t.indicator not in covered
@@ -244,13 +211,13 @@ def is_inherited(item: Target, region_id: str) -> bool:
     return item.region != region_id
 
 
-def target_records(region_id: str | None = None) -> list[dict]:
+def target_records(region_id: str | None = None) -> list[dict[str, Any]]:
     """Targets as plain dicts (all, or one region's own), with a ``cumulative`` flag."""
-    chosen = _registry().values() if region_id is None else targets_for(region_id)
-    return [{**asdict(t), "cumulative": t.cumulative} for t in chosen]
+    chosen = TARGETS if region_id is None else targets_for(region_id)
+    return [t.record() for t in chosen]
 
 
-def targets(region: str | None = None) -> pd.DataFrame:
+def targets(region: str | None = None) -> Any:
     """Targets as a DataFrame indexed by id.
 
     Parameters
@@ -259,5 +226,4 @@ def targets(region: str | None = None) -> pd.DataFrame:
         Only the targets set for this region (``None`` or ``"all"`` for every target).
     """
     region_id = None if region in (None, "all") else region
-    columns = [f.name for f in _FIELDS] + ["cumulative"]
-    return pd.DataFrame(target_records(region_id), columns=columns).set_index("id")
+    return TARGETS.frame(None if region_id is None else targets_for(region_id))

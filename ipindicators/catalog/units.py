@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Annotated, TypeAlias
+
+from pydantic import AfterValidator, Field
 
 from ..errors import UsageError
 
@@ -52,6 +55,18 @@ _UNITS = (
 )
 
 UNITS: dict[str, Unit] = {u.symbol: u for u in _UNITS}
+
+
+def _known_symbol(symbol: str) -> str:
+    if symbol not in UNITS:
+        raise ValueError(f"{symbol!r} is not one of {', '.join(UNITS)}")
+    return symbol
+
+
+UnitSymbol: TypeAlias = Annotated[
+    str, Field(strict=True, json_schema_extra={"enum": list(UNITS)}), AfterValidator(_known_symbol)
+]
+"""A catalog field holding one of :data:`UNITS`."""
 
 
 def unit(symbol: str) -> Unit:

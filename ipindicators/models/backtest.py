@@ -332,9 +332,17 @@ def score(hindcast: Hindcast) -> pd.DataFrame:
 
 
 # --- public API -----------------------------------------------------------------------------
+def available_baselines() -> tuple[str, ...]:
+    """The baselines that can run here: the statsforecast ones only where it is installed."""
+    if importlib.util.find_spec("statsforecast") is None:
+        return tuple(b for b in BASELINES if b not in STATSFORECAST_BASELINES)
+    return BASELINES
+
+
 def _methods(models: Iterable[str], baselines: bool | Iterable[str]) -> tuple[str, ...]:
     ours = tuple(models)
-    extra = BASELINES if baselines is True else () if baselines is False else tuple(baselines)
+    extra = (available_baselines() if baselines is True else () if baselines is False
+             else tuple(baselines))
     unknown = [m for m in ours if m not in OURS] + [b for b in extra if b not in BASELINES]
     if unknown:
         raise UsageError(f"unknown method {unknown[0]!r}; use {', '.join(OURS + BASELINES)}")
@@ -459,7 +467,8 @@ def backtest(
         Our models to run (``pool``, ``trend``, ``rw_drift``, ``damped``); ``damped`` only
         where a series has enough consecutive year-ends.
     baselines : bool or iterable of str
-        All baselines (True), none (False) or a selection of :data:`BASELINES`.
+        Every available baseline (True; see :func:`available_baselines`), none (False) or a
+        selection of :data:`BASELINES`.
     min_points : int
         Usable figures needed at the origin (``rw_drift`` needs only two).
     calibrated : bool or Calibration
