@@ -21,7 +21,8 @@ import nbformat
 import papermill
 from nbformat.v4 import new_code_cell, new_notebook
 
-from ipindicators.reports.batch import regions_with_targets, report
+from ipindicators.catalog.targets import regions_with_targets
+from ipindicators.reports.batch import report
 
 
 def empty_notebook_seconds(folder: Path, repeat: int) -> float:

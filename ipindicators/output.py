@@ -8,8 +8,6 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-import pandas as pd
-
 FORMATS = ("table", "csv", "json")
 
 
@@ -47,6 +45,8 @@ def render(
     if fmt == "json":
         rows = [{k: _json_safe(v) for k, v in r.items()} for r in records]
         return json.dumps(rows, ensure_ascii=False, indent=2)
+    import pandas as pd
+
     frame = pd.DataFrame(list(records))
     if frame.empty:
         return "" if fmt == "csv" else "(no rows)"

@@ -215,7 +215,7 @@ def test_cli_build_reports_bad_input_and_exits_non_zero(tmp_path, capsys):
 
     bad = tmp_path / "bad.csv"
     BAD_CASES["unknown region"][0](bad)
-    assert main(["data", "build", "--raw", str(bad), "--out", str(tmp_path / "out")]) == 2
+    assert main(["data", "build", "--raw", str(bad), "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert str(bad) in err and "line 2" in err and "'region'" in err
     assert not (tmp_path / "out").exists()

@@ -460,10 +460,10 @@ def test_cli_csv_and_yaml_output(tmp_path, capsys):
                                                 "plan.txt")
 
 
-def test_cli_fails_with_exit_2_on_a_binary_file(tmp_path, capsys):
+def test_cli_fails_with_exit_1_on_a_binary_file(tmp_path, capsys):
     path = tmp_path / "scan.txt"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    assert main(["extract", str(path)]) == 2
+    assert main(["extract", str(path)]) == 1
     err = capsys.readouterr().err
     assert "scan.txt" in err and "binary" in err
 

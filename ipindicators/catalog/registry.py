@@ -8,7 +8,6 @@ need more than one field, or the other entries of the file, are an entry's :meth
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -219,25 +218,4 @@ class Registry(Generic[EntryT]):
                     row[name] = self.model.list_separators.get(name, "; ").join(value)
             rows.append(row)
         return pd.DataFrame(rows, columns=columns).set_index("id")
-
-
-def catalog_schema(model: type[Entry], name: str) -> dict[str, Any]:
-    """JSON Schema of a catalog file: a list of ``model`` entries with unique ids."""
-    item = model.model_json_schema(mode="validation")
-    definitions = item.pop("$defs", {})
-    schema: dict[str, Any] = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": f"ipindicators {name} catalog",
-        "description": (model.__doc__ or "").strip().splitlines()[0],
-        "type": "array",
-        "items": item,
-    }
-    if definitions:
-        schema["$defs"] = definitions
-    return schema
-
-
-def schema_text(model: type[Entry], name: str) -> str:
-    """:func:`catalog_schema` as the text stored in ``catalog/schemas``."""
-    return json.dumps(catalog_schema(model, name), ensure_ascii=False, indent=2) + "\n"
 

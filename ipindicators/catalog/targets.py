@@ -164,6 +164,11 @@ def all_targets() -> list[Target]:
     return list(TARGETS)
 
 
+def regions_with_targets() -> list[str]:
+    """Regions whose own plans have at least one catalogued target (what ``--all`` runs)."""
+    return sorted({t.region for t in TARGETS})
+
+
 def target(target_id: str) -> Target:
     """Return one target by id; raise :class:`UsageError` if unknown."""
     return TARGETS.get(target_id)

@@ -19,6 +19,7 @@ For each target of a region (its own, then ratio targets inherited from parent p
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,7 @@ from ..errors import UsageError
 from .forecast import Forecast, decimal_year, forecast, usable_observations
 from ..catalog.indicators import indicator
 from ..catalog.regions import region as region_definition
-from ..catalog.targets import Target, is_inherited, targets_for
+from ..catalog.targets import Target, is_inherited, regions_with_targets, targets_for
 
 EXPECTED_YEAR_HORIZON = 15
 CAGR_LOOKBACK_YEARS = 5
@@ -259,3 +260,21 @@ def assess(
         )
     rows = [assess_target(t, region, frame, cutoff, n_paths, seed, models) for t in chosen]
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def assess_all(
+    regions: Sequence[str] | None = None,
+    as_of: int | dt.date | None = None,
+    n_paths: int = 2000,
+    seed: int = 0,
+    models: str = "pool",
+    observations: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Assess the targets of several regions (default: every region with targets of its own).
+
+    Parameters are those of :func:`ipindicators.assess`; returns its rows, region after region.
+    """
+    chosen = regions or regions_with_targets()
+    frame = load_observations() if observations is None else observations
+    parts = [assess(r, as_of, n_paths, seed, models, observations=frame) for r in chosen]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)

@@ -65,19 +65,18 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
+from contextlib import AbstractContextManager
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController, threadpool_limits
 
 from ..errors import UsageError
+from . import MODELS
 from ..catalog.indicators import Indicator, indicator
 
-MODELS = ("trend", "rw_drift", "damped")
 DAMPED_MIN_YEARS = 8
 QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)
 
@@ -281,6 +280,8 @@ def _consecutive_year_ends(t, y) -> tuple[np.ndarray, np.ndarray]:
 
 def _damped_paths(t, y, horizon, n, rng):
     years, values = _consecutive_year_ends(t, y)
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
     fit = ETSModel(values, error="add", trend="add", damped_trend=True).fit(disp=False)
     steps = int(round(horizon[-1])) - int(years[-1])
     simulated = fit.simulate(nsimulations=steps, anchor="end", repetitions=n, rng=rng)
@@ -290,8 +291,11 @@ def _damped_paths(t, y, horizon, n, rng):
 
 
 def _count_paths(t, y, horizon, n, rng):
-    design = sm.add_constant(t - t[-1])
-    fit = sm.GLM(y, design, family=sm.families.Poisson()).fit()
+    from statsmodels.genmod.families import Poisson
+    from statsmodels.genmod.generalized_linear_model import GLM
+
+    design = np.column_stack([np.ones_like(t), t - t[-1]])
+    fit = GLM(y, design, family=Poisson()).fit()
     beta = rng.multivariate_normal(fit.params, fit.cov_params(), size=n)
     rate = np.exp(beta[:, :1] + beta[:, 1:] * (horizon - t[-1])[None, :])
     return rng.poisson(np.minimum(rate, 1e9)).astype(float)
@@ -440,6 +444,22 @@ def forecast(
         Paths over every year-end from the first observation's year to ``until``; with fewer
         than two usable observations, no paths and a ``message`` saying why.
     """
+    with single_blas_thread():
+        return _forecast(observations, region, indicator_id, as_of, until, n_paths, seed,
+                         models, calibrated)
+
+
+def _forecast(
+    observations: pd.DataFrame,
+    region: str,
+    indicator_id: str,
+    as_of: int | dt.date,
+    until: int,
+    n_paths: int,
+    seed: int,
+    models: str | tuple[str, ...],
+    calibrated: bool | Calibration,
+) -> Forecast:
     item = indicator(indicator_id)
     chosen_models = check_models(models)
     cutoff = dt.date(as_of, 12, 31) if isinstance(as_of, int) else as_of
@@ -509,12 +529,24 @@ def forecast(
                     "", tuple(supported))
 
 
-def _one_blas_thread() -> None:
-    """Keep BLAS single-threaded in a worker process.
+@cache
+def _blas_controller() -> ThreadpoolController:
+    import scipy.linalg  # noqa: F401  (loads SciPy's own BLAS, so the controller sees it)
 
-    BLAS threads of several processes on few cores spin against each other: without this,
-    two workers were slower than one process.
+    return ThreadpoolController()
+
+
+def single_blas_thread() -> AbstractContextManager[Any]:
+    """A context in which BLAS runs one thread (the previous limits come back on exit).
+
+    The models solve small problems, for which BLAS threads only spin: one damped-trend fit
+    took several times longer with two threads than with one, for bit-identical results.
     """
+    return _blas_controller().limit(limits=1, user_api="blas")
+
+
+def _one_blas_thread() -> None:
+    """Keep BLAS single-threaded for the whole life of a worker process."""
     threadpool_limits(1)
 
 

@@ -45,7 +45,7 @@ from ..paths import notebooks_dir
 from ..catalog.regions import is_region
 from ..catalog.regions import region as region_definition
 from .region_report import read_assessment
-from ..catalog.targets import all_targets, targets_for
+from ..catalog.targets import all_targets, regions_with_targets, targets_for
 
 REGION_NOTEBOOK = "region_report.ipynb"
 OVERVIEW_NOTEBOOK = "overview.ipynb"
@@ -56,11 +56,6 @@ _SAFE_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
 def notebook_path(name: str) -> Path:
     """Path of one of the project's report notebooks (``notebooks/`` of the checkout)."""
     return notebooks_dir() / name
-
-
-def regions_with_targets() -> list[str]:
-    """Regions whose own plans have at least one catalogued target (what ``--all`` runs)."""
-    return sorted({t.region for t in all_targets()})
 
 
 @dataclass(frozen=True)

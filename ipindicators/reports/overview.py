@@ -2,33 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
-
-from ..models.assess import COLUMNS, assess
-from ..data.store import observations as load_observations
-from ..catalog.targets import all_targets
-
-
-def assess_all(
-    regions: Sequence[str] | None = None,
-    as_of: int | dt.date | None = None,
-    n_paths: int = 2000,
-    seed: int = 0,
-    models: str = "pool",
-    observations: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Assess the targets of several regions (default: every region with targets of its own).
-
-    Parameters are those of :func:`ipindicators.assess`; returns its rows, region after region.
-    """
-    chosen = regions or sorted({t.region for t in all_targets()})
-    frame = load_observations() if observations is None else observations
-    parts = [assess(r, as_of, n_paths, seed, models, observations=frame) for r in chosen]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
 
 
 def gap_table(summary: pd.DataFrame) -> pd.DataFrame:
