@@ -17,10 +17,17 @@ def _cell(value: object, digits: int) -> str:
 def markdown(frame: pd.DataFrame, digits: int = 3) -> str:
     """A GitHub markdown table; floats with ``digits`` decimals, missing values empty."""
     header = "| " + " | ".join(map(str, frame.columns)) + " |"
-    rule = "| " + " | ".join("---:" if pd.api.types.is_numeric_dtype(frame[c]) else "---"
-                             for c in frame.columns) + " |"
-    rows = ["| " + " | ".join(_cell(v, digits) for v in row) + " |"
-            for row in frame.itertuples(index=False)]
+    rule = (
+        "| "
+        + " | ".join(
+            "---:" if pd.api.types.is_numeric_dtype(frame[c]) else "---" for c in frame.columns
+        )
+        + " |"
+    )
+    rows = [
+        "| " + " | ".join(_cell(v, digits) for v in row) + " |"
+        for row in frame.itertuples(index=False)
+    ]
     return "\n".join([header, rule, *rows])
 
 

@@ -20,15 +20,21 @@ import sys
 import time
 
 import pandas as pd
-
 from _tables import render
-from ipindicators.models.backtest import OURS, BASELINES, backtest, paired, summarise, target_hindcasts
+
+from ipindicators.models.backtest import (
+    BASELINES,
+    OURS,
+    backtest,
+    paired,
+    summarise,
+    target_hindcasts,
+)
 
 
 def target_table(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per target × origin, one probability column per method."""
-    keys = ["target_id", "target_year", "target_value", "outcome", "achieved", "origin",
-            "horizon"]
+    keys = ["target_id", "target_year", "target_value", "outcome", "achieved", "origin", "horizon"]
     wide = rows.pivot_table(index=keys, columns="method", values="probability", sort=False)
     methods = [m for m in OURS + BASELINES if m in wide.columns]
     return wide[methods].reset_index().sort_values(["target_id", "origin"], kind="mergesort")
@@ -47,8 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--paths", type=int, default=1000)
     parser.add_argument("--format", choices=("markdown", "csv"), default="markdown")
-    parser.add_argument("--uncalibrated", action="store_true",
-                        help="forecasts without the calibration constants")
+    parser.add_argument(
+        "--uncalibrated", action="store_true", help="forecasts without the calibration constants"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     calibrated = not args.uncalibrated
@@ -58,14 +65,21 @@ def main(argv: list[str] | None = None) -> int:
     sections = [
         ("(a) Scores by method and horizon", summarise(scores)),
         ("(b) Scores by method, all horizons", summarise(scores, by=("method",))),
-        ("(b) Scores by method, all horizons, without resident population (not a target; "
-         "left out of the calibration fit)", summarise(ip_series, by=("method",))),
-        ("(b) Our pool by indicator, all horizons",
-         summarise(scores[scores["method"] == "pool"], by=("method", "indicator"))),
+        (
+            "(b) Scores by method, all horizons, without resident population (not a target; "
+            "left out of the calibration fit)",
+            summarise(ip_series, by=("method",)),
+        ),
+        (
+            "(b) Our pool by indicator, all horizons",
+            summarise(scores[scores["method"] == "pool"], by=("method", "indicator")),
+        ),
         ("(c) Pool head to head (crps_ratio < 1: the pool is better)", paired(scores)),
         ("(d) Real past targets: Brier score of each method", target_brier(targets)),
-        ("(e) Real past targets: probability of each method and the outcome",
-         target_table(targets)),
+        (
+            "(e) Real past targets: probability of each method and the outcome",
+            target_table(targets),
+        ),
     ]
     heading = "##" if args.format == "markdown" else "#"
     for title, table in sections:

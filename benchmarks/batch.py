@@ -29,15 +29,23 @@ def empty_notebook_seconds(folder: Path, repeat: int) -> float:
     """Median seconds for papermill to run a notebook holding only a parameters cell."""
     cell = new_code_cell("region = 'china'")
     cell.metadata["tags"] = ["parameters"]
-    notebook = new_notebook(cells=[cell], metadata={"kernelspec": {
-        "name": "python3", "display_name": "Python 3", "language": "python"}})
+    notebook = new_notebook(
+        cells=[cell],
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
     source = folder / "empty.ipynb"
     nbformat.write(notebook, source)
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        papermill.execute_notebook(str(source), str(folder / "empty-out.ipynb"),
-                                   parameters={"region": "china"}, progress_bar=False)
+        papermill.execute_notebook(
+            str(source),
+            str(folder / "empty-out.ipynb"),
+            parameters={"region": "china"},
+            progress_bar=False,
+        )
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -60,15 +68,19 @@ def main() -> None:
         floor = empty_notebook_seconds(folder, args.repeat)
         print(f"regions with targets: {len(regions_with_targets())}; paths: {args.paths}")
         print(f"papermill, empty notebook: {floor:.2f} s (median of {args.repeat})\n")
-        print("| jobs | wall s (incl. overview) | regions passed | s per region "
-              "| per region / empty notebook | speed-up vs 1 job |")
+        print(
+            "| jobs | wall s (incl. overview) | regions passed | s per region "
+            "| per region / empty notebook | speed-up vs 1 job |"
+        )
         print("|---|---|---|---|---|---|")
         first = None
         for jobs in args.jobs:
             wall, n, passed = batch_seconds(folder, jobs, args.paths)
             first = first or wall
-            print(f"| {jobs} | {wall:.1f} | {passed}/{n} | {wall / n:.2f} | "
-                  f"{wall / n / floor:.1f} | {first / wall:.2f} |")
+            print(
+                f"| {jobs} | {wall:.1f} | {passed}/{n} | {wall / n:.2f} | "
+                f"{wall / n / floor:.1f} | {first / wall:.2f} |"
+            )
 
 
 if __name__ == "__main__":

@@ -37,8 +37,8 @@ from itertools import product
 
 import numpy as np
 import pandas as pd
-
 from _tables import markdown
+
 from ipindicators.models.backtest import Hindcast, hindcasts
 from ipindicators.models.forecast import Calibration
 
@@ -93,15 +93,29 @@ def _log_crps_by_factor(item: Hindcast) -> np.ndarray:
 
 def columns(phi: float, prior_df: float, n_paths: int, seed: int) -> Columns:
     """The pooled hindcasts of every series under ``Calibration(phi, prior_df)``."""
-    found = list(hindcasts(None, HORIZONS, n_paths, seed, ("pool",), False,
-                           calibrated=Calibration(phi, prior_df)))
+    found = list(
+        hindcasts(
+            None, HORIZONS, n_paths, seed, ("pool",), False, calibrated=Calibration(phi, prior_df)
+        )
+    )
     region = np.concatenate([[h.region] * len(h.years) for h in found])
     indicator = np.concatenate([[h.indicator] * len(h.years) for h in found])
     horizon = np.concatenate([h.horizons for h in found])
-    needed = {level: np.concatenate([_needed_factor(np.log(h.observed), np.log(h.samples), level)
-                                     for h in found]) for level in LEVELS}
-    return Columns(phi, prior_df, region, indicator, horizon, needed,
-                   np.vstack([_log_crps_by_factor(h) for h in found]))
+    needed = {
+        level: np.concatenate(
+            [_needed_factor(np.log(h.observed), np.log(h.samples), level) for h in found]
+        )
+        for level in LEVELS
+    }
+    return Columns(
+        phi,
+        prior_df,
+        region,
+        indicator,
+        horizon,
+        needed,
+        np.vstack([_log_crps_by_factor(h) for h in found]),
+    )
 
 
 def _miss(coverage: np.ndarray | float, level: float) -> np.ndarray | float:
@@ -124,8 +138,12 @@ def fit_spread(table: Columns, rows: np.ndarray) -> tuple[np.ndarray, float]:
             chosen.append(chosen[-1] if chosen else int(np.argmin(np.abs(FACTORS - 1.0))))
             curves.append(np.zeros(len(FACTORS)))
             continue
-        curves.append(sum(_miss(np.mean(table.needed[lv][mine][:, None] <= FACTORS[None, :],
-                                        axis=0), lv) for lv in LEVELS))
+        curves.append(
+            sum(
+                _miss(np.mean(table.needed[lv][mine][:, None] <= FACTORS[None, :], axis=0), lv)
+                for lv in LEVELS
+            )
+        )
         chosen.append(int(np.argmin(curves[-1])))
     spread = np.maximum.accumulate(chosen)
     return spread, float(sum(curve[k] for curve, k in zip(curves, spread)))
@@ -156,21 +174,36 @@ def fit(tables: list[Columns], rows: np.ndarray) -> tuple[Columns, np.ndarray, f
 def _coverage(table: Columns, rows: np.ndarray, factor: np.ndarray) -> pd.DataFrame:
     """Per held-out year-end: horizon, interval hits and log CRPS with spread ``factor``."""
     scores = table.log_crps[np.flatnonzero(rows), np.searchsorted(FACTORS, factor)]
-    return pd.DataFrame({"horizon": table.horizon[rows],
-                         "in80": table.needed[0.8][rows] <= factor,
-                         "in95": table.needed[0.95][rows] <= factor, "log_crps": scores})
+    return pd.DataFrame(
+        {
+            "horizon": table.horizon[rows],
+            "in80": table.needed[0.8][rows] <= factor,
+            "in95": table.needed[0.95][rows] <= factor,
+            "log_crps": scores,
+        }
+    )
 
 
 def summary(frame: pd.DataFrame) -> pd.DataFrame:
     """Coverage and CRPS of the log figures by horizon, then over all horizons."""
-    table = frame.groupby("horizon").agg(n=("in80", "size"), coverage80=("in80", "mean"),
-                                         coverage95=("in95", "mean"),
-                                         log_crps=("log_crps", "mean")).reset_index()
-    overall = {"horizon": "mean over horizons", "n": int(table["n"].sum()),
-               "coverage80": table["coverage80"].mean(),
-               "coverage95": table["coverage95"].mean(), "log_crps": frame["log_crps"].mean()}
-    return pd.concat([table.astype({"horizon": str}), pd.DataFrame([overall])],
-                     ignore_index=True)
+    table = (
+        frame.groupby("horizon")
+        .agg(
+            n=("in80", "size"),
+            coverage80=("in80", "mean"),
+            coverage95=("in95", "mean"),
+            log_crps=("log_crps", "mean"),
+        )
+        .reset_index()
+    )
+    overall = {
+        "horizon": "mean over horizons",
+        "n": int(table["n"].sum()),
+        "coverage80": table["coverage80"].mean(),
+        "coverage95": table["coverage95"].mean(),
+        "log_crps": frame["log_crps"].mean(),
+    }
+    return pd.concat([table.astype({"horizon": str}), pd.DataFrame([overall])], ignore_index=True)
 
 
 def leave_one_region_out(tables: list[Columns], used: np.ndarray) -> pd.DataFrame:
@@ -188,9 +221,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--paths", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--exclude", action="append", metavar="INDICATOR",
-                        help=f"indicator left out of the fit (default: {', '.join(EXCLUDED)}); "
-                        "repeatable; 'none' for none")
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        metavar="INDICATOR",
+        help=f"indicator left out of the fit (default: {', '.join(EXCLUDED)}); "
+        "repeatable; 'none' for none",
+    )
     args = parser.parse_args()
     excluded = set(args.exclude or EXCLUDED) - {"none"}
     started = time.perf_counter()

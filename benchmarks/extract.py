@@ -23,11 +23,11 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ipindicators.catalog.documents import document, documents
-from ipindicators.errors import UsageError
-from ipindicators.text.extract import Candidate, extract_targets, read_policy_text
-from ipindicators.paths import policies_dir
 from ipindicators.catalog.targets import Target, all_targets
 from ipindicators.catalog.units import conversion_factor
+from ipindicators.errors import UsageError
+from ipindicators.paths import policies_dir
+from ipindicators.text.extract import Candidate, extract_targets, read_policy_text
 
 THRESHOLD = 0.95
 
@@ -75,8 +75,12 @@ def score(document_id: str) -> dict:
     targets = [t for t in all_targets() if t.document == item.id]
     tp = true_positives(candidates, targets)
     return {
-        "document": item.id, "n_catalog": len(targets), "n_candidates": len(candidates),
-        "TP": tp, "precision": _ratio(tp, len(candidates)), "recall": _ratio(tp, len(targets)),
+        "document": item.id,
+        "n_catalog": len(targets),
+        "n_candidates": len(candidates),
+        "TP": tp,
+        "precision": _ratio(tp, len(candidates)),
+        "recall": _ratio(tp, len(targets)),
     }
 
 
@@ -85,11 +89,14 @@ def benchmark() -> pd.DataFrame:
     with_files = documents().index[documents()["file"].notna()]
     rows = [score(d) for d in with_files]
     totals = {k: sum(r[k] for r in rows) for k in ("n_catalog", "n_candidates", "TP")}
-    rows.append({
-        "document": "total", **totals,
-        "precision": _ratio(totals["TP"], totals["n_candidates"]),
-        "recall": _ratio(totals["TP"], totals["n_catalog"]),
-    })
+    rows.append(
+        {
+            "document": "total",
+            **totals,
+            "precision": _ratio(totals["TP"], totals["n_candidates"]),
+            "recall": _ratio(totals["TP"], totals["n_catalog"]),
+        }
+    )
     return pd.DataFrame(rows)
 
 

@@ -67,7 +67,38 @@ _PUBLIC = {
     "UsageError": "errors",
 }
 
-__all__ = sorted(_PUBLIC)
+__all__ = [
+    "Candidate",
+    "CatalogError",
+    "DataError",
+    "Document",
+    "Forecast",
+    "IPIndicatorsError",
+    "Indicator",
+    "InputError",
+    "Region",
+    "Target",
+    "UsageError",
+    "assess",
+    "backtest",
+    "build",
+    "coverage",
+    "document",
+    "documents",
+    "extract_targets",
+    "forecast",
+    "forecast_many",
+    "indicator",
+    "indicators",
+    "load_observations",
+    "observations",
+    "region",
+    "regions",
+    "report",
+    "target",
+    "targets",
+    "targets_for",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -20,10 +20,28 @@ from .models import MODELS
 from .output import FORMATS, render
 
 _TARGET_TABLE = ("id", "region", "indicator", "comparator", "value", "unit", "year", "basis")
-_ASSESS_TABLE = ("target_id", "last_value", "probability", "status", "observed_cagr",
-                 "required_cagr", "median_forecast", "expected_year")
-_EXTRACT_TABLE = ("indicator", "label", "comparator", "value", "unit", "year", "basis",
-                  "window_years", "relative_to", "document")
+_ASSESS_TABLE = (
+    "target_id",
+    "last_value",
+    "probability",
+    "status",
+    "observed_cagr",
+    "required_cagr",
+    "median_forecast",
+    "expected_year",
+)
+_EXTRACT_TABLE = (
+    "indicator",
+    "label",
+    "comparator",
+    "value",
+    "unit",
+    "year",
+    "basis",
+    "window_years",
+    "relative_to",
+    "document",
+)
 _LEVELS = ("country", "province", "prefecture", "county")
 
 EXIT_DOMAIN_ERROR = 1
@@ -100,8 +118,13 @@ def _cmd_report(args: argparse.Namespace) -> tuple[str, int]:
     if bool(args.all) == bool(args.region):
         raise UsageError("give --all, or one or more --region R")
     result = report(
-        regions=None if args.all else args.region, as_of=args.as_of, out=args.out,
-        jobs=args.jobs, scheduler=args.scheduler, n_paths=args.paths, seed=args.seed,
+        regions=None if args.all else args.region,
+        as_of=args.as_of,
+        out=args.out,
+        jobs=args.jobs,
+        scheduler=args.scheduler,
+        n_paths=args.paths,
+        seed=args.seed,
         models=args.models,
     )
     return result.message(), 0 if result.ok else EXIT_DOMAIN_ERROR
@@ -138,8 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ipindicators",
         description="China's regional IP plan targets, their statistics and attainment.",
     )
-    parser.add_argument("--version", action="version",
-                        version=f"ipindicators {_package_version()}")
+    parser.add_argument(
+        "--version", action="version", version=f"ipindicators {_package_version()}"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("indicators", help="list the indicator catalog")
@@ -162,18 +186,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_format(p)
     p.set_defaults(run=_cmd_assess)
 
-    p = sub.add_parser("report", help="write each region's report notebook and HTML, the "
-                       "summary table and the index")
+    p = sub.add_parser(
+        "report",
+        help="write each region's report notebook and HTML, the summary table and the index",
+    )
     chosen = p.add_mutually_exclusive_group()
     chosen.add_argument("--region", action="append", metavar="R", help="region id; repeatable")
     chosen.add_argument("--all", action="store_true", help="every region with targets")
     _add_forecast_options(p)
     p.add_argument("--jobs", type=int, default=1, help="notebooks run at once (default 1)")
-    p.add_argument("--out", type=Path, default=Path("reports"), help="output folder "
-                   "(default ./reports)")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="run on this Dask distributed scheduler, e.g. tcp://host:8786 "
-                   "(needs the dask extra)")
+    p.add_argument(
+        "--out", type=Path, default=Path("reports"), help="output folder (default ./reports)"
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on this Dask distributed scheduler, e.g. tcp://host:8786 (needs the dask extra)",
+    )
     p.set_defaults(run=_cmd_report)
 
     p = sub.add_parser("extract", help="candidate targets found in policy text files")
@@ -194,15 +223,24 @@ def build_parser() -> argparse.ArgumentParser:
     data = sub.add_parser("data", help="build and inspect the statistics")
     data_sub = data.add_subparsers(dest="data_command", required=True)
     p = data_sub.add_parser(
-        "build", help="validate the raw tables and write the processed observations")
+        "build", help="validate the raw tables and write the processed observations"
+    )
     p.add_argument(
-        "--raw", action="append", type=Path, metavar="PATH",
+        "--raw",
+        action="append",
+        type=Path,
+        metavar="PATH",
         help="your own table or folder of tables (tidy or wide, CSV or Excel); "
         "its figures take precedence; the build goes to your user data directory; repeatable",
     )
-    p.add_argument("--embedded", type=Path, help="folder of embedded raw tables (default data/raw)")
-    p.add_argument("--out", type=Path, help="output folder (default: data/processed in a "
-                   "checkout, else the user data directory)")
+    p.add_argument(
+        "--embedded", type=Path, help="folder of embedded raw tables (default data/raw)"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="output folder (default: data/processed in a checkout, else the user data directory)",
+    )
     p.set_defaults(run=_cmd_data_build)
     p = data_sub.add_parser("coverage", help="observations per region and indicator")
     p.add_argument("--region", help="region id, or 'all' (default)")

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
 
 import ipindicators as ipi
-from ipindicators.models.backtest import (BASELINES, Hindcast, available_baselines, brier, crps, interval_hits, paired,
-                                   score, summarise, target_hindcasts)
-from ipindicators.models.forecast import UNCALIBRATED, Calibration, _ols_line, forecast, forecast_many
+from ipindicators.models.backtest import (
+    Hindcast,
+    available_baselines,
+    brier,
+    crps,
+    interval_hits,
+    paired,
+    score,
+    summarise,
+    target_hindcasts,
+)
+from ipindicators.models.forecast import (
+    UNCALIBRATED,
+    Calibration,
+    _ols_line,
+    forecast,
+    forecast_many,
+)
 
 PER_10K = ("china", "invention_patents_per_10k")
 PCT = ("china", "pct_applications")
@@ -33,11 +46,18 @@ def _only(frame: pd.DataFrame, *keys: tuple[str, str]) -> pd.DataFrame:
 def _synthetic(values: dict[int, float]) -> pd.DataFrame:
     """Year-end figures of one made-up series (a stock of the valid-patents indicator)."""
     ends = pd.to_datetime([f"{y}-12-31" for y in values])
-    return pd.DataFrame({
-        "region": "testland", "indicator": "valid_invention_patents", "period_start": ends,
-        "period_end": ends, "value": list(values.values()), "unit": "件",
-        "origin": "user", "source_url": "",
-    })
+    return pd.DataFrame(
+        {
+            "region": "testland",
+            "indicator": "valid_invention_patents",
+            "period_start": ends,
+            "period_end": ends,
+            "value": list(values.values()),
+            "unit": "件",
+            "origin": "user",
+            "source_url": "",
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -66,16 +86,28 @@ def test_interval_hits_and_brier_on_constructed_numbers():
 def test_score_of_a_constructed_hindcast():
     samples = np.tile(np.arange(1.0, 1001.0)[:, None], (1, 3))
     observed = np.array([500.0, 80.0, 990.0])
-    made = Hindcast("pool", "testland", "valid_invention_patents", 2015, 4, 400.0, 50.0,
-                    np.array([1, 2, 3]), np.array([2016, 2017, 2018]), observed, samples)
+    made = Hindcast(
+        "pool",
+        "testland",
+        "valid_invention_patents",
+        2015,
+        4,
+        400.0,
+        50.0,
+        np.array([1, 2, 3]),
+        np.array([2016, 2017, 2018]),
+        observed,
+        samples,
+    )
     rows = score(made)
     assert rows["in80"].tolist() == [1.0, 0.0, 0.0] and rows["in95"].tolist() == [1.0, 1.0, 0.0]
     assert rows["pit"].tolist() == pytest.approx([0.4995, 0.0795, 0.9895])
     assert rows["ase"].tolist() == pytest.approx(np.abs(500.5 - observed) / 50.0)
     expected = crps(np.log(observed), np.log(samples))
     assert rows["crps_log"].tolist() == pytest.approx(expected)
-    assert rows["brier"].iloc[0] == pytest.approx(((0.551 - 1) ** 2 + (0.501 - 1) ** 2
-                                                   + (0.451 - 0) ** 2) / 3)
+    assert rows["brier"].iloc[0] == pytest.approx(
+        ((0.551 - 1) ** 2 + (0.501 - 1) ** 2 + (0.451 - 0) ** 2) / 3
+    )
 
 
 def test_exact_growth_is_forecast_without_error_by_the_growth_rule():
@@ -96,8 +128,9 @@ def test_coverage_columns_agree_with_the_intervals(small):
 
 def test_scale_is_the_mean_absolute_yearly_change_up_to_the_origin():
     values = {2010: 100.0, 2011: 110.0, 2012: 105.0, 2013: 125.0, 2014: 130.0}
-    scores = ipi.backtest(_synthetic(values), horizons=[1], n_paths=50, models=(),
-                          baselines=("growth_ratio",))
+    scores = ipi.backtest(
+        _synthetic(values), horizons=[1], n_paths=50, models=(), baselines=("growth_ratio",)
+    )
     row = scores.set_index("origin").loc[2013]
     assert row["scale"] == pytest.approx((10 + 5 + 20) / 3)
     expected = 125.0 * (125.0 / 100.0) ** (1 / 3)
@@ -106,12 +139,13 @@ def test_scale_is_the_mean_absolute_yearly_change_up_to_the_origin():
 
 def test_small_backtest_covers_our_models_and_every_available_baseline(obs):
     scores = ipi.backtest(_only(obs, PER_10K, PCT), n_paths=300, seed=1)
-    assert set(scores["method"]) == {"pool", "trend", "rw_drift", "damped",
-                                     *available_baselines()}
+    assert set(scores["method"]) == {"pool", "trend", "rw_drift", "damped", *available_baselines()}
     assert set(scores["horizon"]) == set(range(1, 7))
     assert scores["crps_log"].notna().all() and (scores["crps_log"] >= 0).all()
     table = summarise(scores)
-    assert table.groupby("method")["n"].sum().to_dict() == scores["method"].value_counts().to_dict()
+    assert (
+        table.groupby("method")["n"].sum().to_dict() == scores["method"].value_counts().to_dict()
+    )
     assert np.isnan(table.set_index("method").loc["growth_ratio", "coverage80"]).all()
     head = paired(scores).set_index("method")
     assert head.loc["linear", "n"] == len(scores[scores["method"] == "linear"])
@@ -119,8 +153,13 @@ def test_small_backtest_covers_our_models_and_every_available_baseline(obs):
 
 def test_statsforecast_baselines_run_where_the_bench_extra_is_installed(obs):
     pytest.importorskip("statsforecast", reason="the bench extra (statsforecast) is not installed")
-    scores = ipi.backtest(_only(obs, PER_10K, PCT), n_paths=100, seed=1, models=("pool",),
-                          baselines=("auto_ets", "auto_theta"))
+    scores = ipi.backtest(
+        _only(obs, PER_10K, PCT),
+        n_paths=100,
+        seed=1,
+        models=("pool",),
+        baselines=("auto_ets", "auto_theta"),
+    )
     assert set(scores["method"]) == {"pool", "auto_ets", "auto_theta"}
     head = paired(scores).set_index("method")
     assert head.loc["auto_ets", "n"] == len(scores[scores["method"] == "auto_ets"]) > 0
@@ -145,14 +184,16 @@ def test_later_figures_never_reach_an_earlier_forecast(obs, small):
     pd.testing.assert_frame_equal(before.loc[unseen], after.loc[unseen])
     earlier = before.index[before.index.get_level_values("origin") <= cut.year]
     forecast_columns = ["median", "lower80", "upper80", "lower95", "upper95", "scale"]
-    pd.testing.assert_frame_equal(before.loc[earlier, forecast_columns],
-                                  after.loc[earlier, forecast_columns])
+    pd.testing.assert_frame_equal(
+        before.loc[earlier, forecast_columns], after.loc[earlier, forecast_columns]
+    )
     assert not before["observed"].equals(after["observed"])
 
 
 def test_growth_rule_gives_certain_probabilities(obs):
-    rows = target_hindcasts(_only(obs, PER_10K, PCT), n_paths=100, models=("pool",),
-                            baselines=("growth_ratio",))
+    rows = target_hindcasts(
+        _only(obs, PER_10K, PCT), n_paths=100, models=("pool",), baselines=("growth_ratio",)
+    )
     rule = rows[rows["method"] == "growth_ratio"]
     assert len(rule) and set(rule["probability"]) <= {0.0, 1.0}
     pool = rows[rows["method"] == "pool"]
@@ -161,17 +202,22 @@ def test_growth_rule_gives_certain_probabilities(obs):
 
 
 def test_target_probabilities_come_from_the_scored_paths(obs):
-    rows = target_hindcasts(_only(obs, PER_10K), n_paths=200, seed=5, models=("pool",),
-                            baselines=False).set_index(["target_id", "origin"])
+    rows = target_hindcasts(
+        _only(obs, PER_10K), n_paths=200, seed=5, models=("pool",), baselines=False
+    ).set_index(["target_id", "origin"])
     probability = rows.loc[("china-2020-invention-patents-per-10k-64", 2017), "probability"]
-    row = ipi.backtest(_only(obs, PER_10K), n_paths=200, seed=5, models=("pool",),
-                       baselines=False).set_index(["origin", "target_year"]).loc[(2017, 2020)]
+    row = (
+        ipi.backtest(_only(obs, PER_10K), n_paths=200, seed=5, models=("pool",), baselines=False)
+        .set_index(["origin", "target_year"])
+        .loc[(2017, 2020)]
+    )
     assert (row["observed"] >= 14.0) and (row["lower80"] < 14.0) == (probability < 0.9)
 
 
 def test_score_gives_one_row_per_year(small):
-    assert len(small) == len(small.drop_duplicates(["method", "region", "indicator", "origin",
-                                                    "horizon"]))
+    assert len(small) == len(
+        small.drop_duplicates(["method", "region", "indicator", "origin", "horizon"])
+    )
 
 
 def test_unknown_methods_and_bad_horizons_are_refused(obs):
@@ -219,8 +265,9 @@ def test_forecast_many_gives_each_series_its_own_forecast_in_and_out_of_process(
     single = [forecast(obs, *key, 2016, 2020, n_paths=300, seed=4) for key in keys]
     many = forecast_many(obs, keys, 2016, 2020, n_paths=300, seed=4)
     assert all(np.array_equal(a.paths, b.paths) for a, b in zip(single, many))
-    reduced = forecast_many(obs, keys, 2016, 2020, n_paths=300, seed=4, reduce=_last_value,
-                            n_jobs=2)
+    reduced = forecast_many(
+        obs, keys, 2016, 2020, n_paths=300, seed=4, reduce=_last_value, n_jobs=2
+    )
     assert reduced == [_last_value(fc) for fc in single]
 
 
@@ -245,7 +292,10 @@ def test_statsforecast_baselines_without_statsforecast_say_how_to_install(monkey
     import importlib.util
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "statsforecast" else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "statsforecast" else real(name, *a),
+    )
     with pytest.raises(ipi.UsageError, match=r"ipindicators\[bench\]"):
         ipi.backtest(baselines=("auto_ets",))

@@ -36,9 +36,18 @@ def test_catalog_file_names_its_schema_and_validates_against_it(name):
     ],
 )
 def test_schema_refuses_what_the_loader_refuses(entry, fragment):
-    good = {"id": "t1", "region": "hangzhou", "indicator": "invention_patents_per_10k",
-            "comparator": ">=", "value": 36, "unit": "件/万人", "year": 2020, "basis": "level",
-            "document": "000_80cd1bba055f4166.txt", "quote": "万人有效发明专利拥有量达36件"}
+    good = {
+        "id": "t1",
+        "region": "hangzhou",
+        "indicator": "invention_patents_per_10k",
+        "comparator": ">=",
+        "value": 36,
+        "unit": "件/万人",
+        "year": 2020,
+        "basis": "level",
+        "document": "000_80cd1bba055f4166.txt",
+        "quote": "万人有效发明专利拥有量达36件",
+    }
     schema = catalog_schema("targets")
     jsonschema.validate([good], schema)
     with pytest.raises(jsonschema.ValidationError, match=fragment):

@@ -11,8 +11,8 @@ import pytest
 
 import ipindicators as ipi
 from ipindicators.data.build import build, raw_files, source_rank
-from ipindicators.errors import DataError
 from ipindicators.data.readers import TIDY_COLUMNS, read_observations
+from ipindicators.errors import DataError
 from ipindicators.paths import data_dir
 
 RAW = data_dir() / "raw"
@@ -22,9 +22,18 @@ URL = "https://example.org/test-table"
 
 def _row(**change: str) -> str:
     row = {
-        "region": "hangzhou", "indicator": "valid_invention_patents", "period_start": "",
-        "period_end": "2016-12-31", "value": "100", "unit": "件", "as_printed": "100件",
-        "source_url": URL, "source_title": "t", "table": "", "published": "", "excerpt": "",
+        "region": "hangzhou",
+        "indicator": "valid_invention_patents",
+        "period_start": "",
+        "period_end": "2016-12-31",
+        "value": "100",
+        "unit": "件",
+        "as_printed": "100件",
+        "source_url": URL,
+        "source_title": "t",
+        "table": "",
+        "published": "",
+        "excerpt": "",
         "note": "",
     }
     row.update(change)
@@ -80,8 +89,11 @@ def test_crosscheck_disagreements_are_all_explained(tmp_path):
 
 
 def test_coverage_meets_the_national_floor(tmp_path):
-    table = ipi.coverage(build(write=False).observations.assign(
-        period_end=lambda f: pd.to_datetime(f["period_end"])))
+    table = ipi.coverage(
+        build(write=False).observations.assign(
+            period_end=lambda f: pd.to_datetime(f["period_end"])
+        )
+    )
     china = table[(table.region == "china") & (table.indicator == "invention_patents_per_10k")]
     assert int(china["n_year_ends"].iloc[0]) >= 10
 
@@ -100,7 +112,9 @@ def test_per_10k_is_derived_from_parts(tmp_path):
     _table(
         raw,
         _row(value="73000", as_printed="73000件"),
-        _row(indicator="resident_population", value="1000.5", unit="万人", as_printed="1000.5万人"),
+        _row(
+            indicator="resident_population", value="1000.5", unit="万人", as_printed="1000.5万人"
+        ),
         name="parts.csv",
     )
     result = build(raw=raw, write=False)
@@ -111,9 +125,16 @@ def test_per_10k_is_derived_from_parts(tmp_path):
 
 def test_units_are_normalised(tmp_path):
     frame = read_observations(
-        _table(tmp_path, _row(value="1.2", unit="万件", as_printed="1.2万件"),
-               _row(indicator="invention_patents_per_10k", value="802.6", unit="件/百万人",
-                    as_printed="802.6"))
+        _table(
+            tmp_path,
+            _row(value="1.2", unit="万件", as_printed="1.2万件"),
+            _row(
+                indicator="invention_patents_per_10k",
+                value="802.6",
+                unit="件/百万人",
+                as_printed="802.6",
+            ),
+        )
     )
     assert frame["value"].tolist() == [12000.0, pytest.approx(8.026)]
     assert frame["unit"].tolist() == ["件", "件/万人"]
@@ -121,8 +142,11 @@ def test_units_are_normalised(tmp_path):
 
 def test_user_rows_take_precedence_and_are_reported(tmp_path):
     embedded = build(write=False).observations
-    row = embedded[(embedded.region == "hangzhou") & (embedded.indicator == "valid_invention_patents")
-                   & (embedded.origin == "published")].iloc[0]
+    row = embedded[
+        (embedded.region == "hangzhou")
+        & (embedded.indicator == "valid_invention_patents")
+        & (embedded.origin == "published")
+    ].iloc[0]
     user = _table(tmp_path, _row(period_end=row["period_end"], value="1", as_printed="1件"))
     result = build(write=False, user_paths=[user])
     chosen = result.observations[
@@ -146,7 +170,9 @@ def test_wide_layout_of_a_flow_gets_calendar_years(tmp_path):
     path = tmp_path / "wide.csv"
     path.write_text(
         f"# indicator: technology_market_turnover\n# unit: 亿元\n# source_url: {URL}\n"
-        "region,2019,2020\nhangzhou,1.5,\n", encoding="utf-8")
+        "region,2019,2020\nhangzhou,1.5,\n",
+        encoding="utf-8",
+    )
     frame = read_observations(path)
     assert frame[["period_start", "period_end"]].values.tolist() == [["2019-01-01", "2019-12-31"]]
 
@@ -154,34 +180,75 @@ def test_wide_layout_of_a_flow_gets_calendar_years(tmp_path):
 def test_excel_tables_are_read(tmp_path):
     path = tmp_path / "user.xlsx"
     pd.read_csv(_table(tmp_path, _row()), dtype=str, keep_default_na=False).to_excel(
-        path, index=False)
+        path, index=False
+    )
     assert read_observations(path)["value"].tolist() == [100.0]
 
 
 # --- bad input ----------------------------------------------------------------------------------
 BAD_CASES = {
-    "missing column": (lambda p: p.write_text("region,indicator\nhangzhou,x\n", encoding="utf-8"),
-                       None, "period_end", "missing column"),
-    "text in a number": (lambda p: p.write_text(HEADER + "\n" + _row(value="about 5") + "\n",
-                                                encoding="utf-8"), 2, "value", "expected a number"),
-    "unknown region": (lambda p: p.write_text(HEADER + "\n" + _row(region="gotham") + "\n",
-                                              encoding="utf-8"), 2, "region", "unknown region"),
-    "unknown unit": (lambda p: p.write_text(HEADER + "\n" + _row(unit="箱") + "\n",
-                                            encoding="utf-8"), 2, "unit", "unknown unit"),
-    "impossible date": (lambda p: p.write_text(HEADER + "\n" + _row(period_end="2019-02-30") + "\n",
-                                               encoding="utf-8"), 2, "period_end", "impossible date"),
-    "negative stock": (lambda p: p.write_text(HEADER + "\n" + _row(value="-3") + "\n",
-                                              encoding="utf-8"), 2, "value", "negative"),
+    "missing column": (
+        lambda p: p.write_text("region,indicator\nhangzhou,x\n", encoding="utf-8"),
+        None,
+        "period_end",
+        "missing column",
+    ),
+    "text in a number": (
+        lambda p: p.write_text(HEADER + "\n" + _row(value="about 5") + "\n", encoding="utf-8"),
+        2,
+        "value",
+        "expected a number",
+    ),
+    "unknown region": (
+        lambda p: p.write_text(HEADER + "\n" + _row(region="gotham") + "\n", encoding="utf-8"),
+        2,
+        "region",
+        "unknown region",
+    ),
+    "unknown unit": (
+        lambda p: p.write_text(HEADER + "\n" + _row(unit="箱") + "\n", encoding="utf-8"),
+        2,
+        "unit",
+        "unknown unit",
+    ),
+    "impossible date": (
+        lambda p: p.write_text(
+            HEADER + "\n" + _row(period_end="2019-02-30") + "\n", encoding="utf-8"
+        ),
+        2,
+        "period_end",
+        "impossible date",
+    ),
+    "negative stock": (
+        lambda p: p.write_text(HEADER + "\n" + _row(value="-3") + "\n", encoding="utf-8"),
+        2,
+        "value",
+        "negative",
+    ),
     "duplicate with another value": (
-        lambda p: p.write_text(HEADER + "\n" + _row() + "\n" + _row(value="101") + "\n",
-                               encoding="utf-8"), 3, "value", "another value"),
-    "GBK-encoded": (lambda p: p.write_bytes((HEADER + "\n" + _row(as_printed="100件") + "\n")
-                                            .encode("gbk")), None, None, "GBK"),
+        lambda p: p.write_text(
+            HEADER + "\n" + _row() + "\n" + _row(value="101") + "\n", encoding="utf-8"
+        ),
+        3,
+        "value",
+        "another value",
+    ),
+    "GBK-encoded": (
+        lambda p: p.write_bytes((HEADER + "\n" + _row(as_printed="100件") + "\n").encode("gbk")),
+        None,
+        None,
+        "GBK",
+    ),
     "empty file": (lambda p: p.write_bytes(b""), None, None, "empty"),
     "flow without start": (
-        lambda p: p.write_text(HEADER + "\n" + _row(indicator="technology_market_turnover",
-                                                     unit="亿元") + "\n", encoding="utf-8"),
-        2, "period_start", "give period_start"),
+        lambda p: p.write_text(
+            HEADER + "\n" + _row(indicator="technology_market_turnover", unit="亿元") + "\n",
+            encoding="utf-8",
+        ),
+        2,
+        "period_start",
+        "give period_start",
+    ),
 }
 
 

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 import ipindicators as ipi
+from ipindicators.catalog.targets import load_targets
 from ipindicators.cli import main
 from ipindicators.errors import InputError, UsageError
 from ipindicators.text.extract import (
@@ -22,7 +23,6 @@ from ipindicators.text.extract import (
     highlight_html,
     read_policy_text,
 )
-from ipindicators.catalog.targets import load_targets
 
 PROJECT = Path(__file__).resolve().parents[1]
 HANGZHOU = "000_80cd1bba055f4166.txt"
@@ -40,16 +40,22 @@ def only(text: str) -> Candidate:
 
 
 def printed(text: str, candidate: Candidate) -> str:
-    return text[candidate.span[0]:candidate.span[1]]
+    return text[candidate.span[0] : candidate.span[1]]
 
 
 # --- characters, spacing and line breaks -----------------------------------------------------
+
 
 def test_full_width_digits_and_punctuation_keep_original_offsets():
     text = "到２０２０年，每万人口发明专利拥有量达到１２件。"
     c = only(text)
     assert (c.indicator, c.value, c.unit, c.comparator, c.year) == (
-        "invention_patents_per_10k", 12.0, "件/万人", ">=", 2020)
+        "invention_patents_per_10k",
+        12.0,
+        "件/万人",
+        ">=",
+        2020,
+    )
     assert printed(text, c) == "１２件"
 
 
@@ -70,7 +76,12 @@ def test_space_inside_number_and_thousands_separator():
 def test_line_break_inside_a_sentence():
     text = "知识产权投融资较快发展,知识产权质押融资\n金额累\n计达5亿元。"
     c = only(text)
-    assert (c.indicator, c.value, c.unit, c.basis) == ("ip_pledge_financing", 5, "亿元", "cumulative")
+    assert (c.indicator, c.value, c.unit, c.basis) == (
+        "ip_pledge_financing",
+        5,
+        "亿元",
+        "cumulative",
+    )
     assert c.label == "知识产权质押融资金额"
     assert "\n" in c.text
 
@@ -88,7 +99,12 @@ def test_traditional_characters():
 def test_pinyin_glosses_of_reprints_are_ignored():
     text = "知識產(chǎn)權質(zhì)押融資登記金額達(dá)到3200億元"
     c = only(text)
-    assert (c.indicator, c.value, c.unit, c.comparator) == ("ip_pledge_financing", 3200, "亿元", ">=")
+    assert (c.indicator, c.value, c.unit, c.comparator) == (
+        "ip_pledge_financing",
+        3200,
+        "亿元",
+        ">=",
+    )
 
 
 def test_numbered_lists_and_circled_numbers_are_not_quantities():
@@ -103,7 +119,10 @@ def test_numbered_lists_and_circled_numbers_are_not_quantities():
 
 def test_headings_and_colons_end_sentences_at_line_breaks():
     text = "知识产权体系更加完善\n1.专利申请量达到100件\n主要目标:\n商标有效注册量达到5万件。"
-    assert [c.text for c in extract_targets(text)] == ["1.专利申请量达到100件", "商标有效注册量达到5万件。"]
+    assert [c.text for c in extract_targets(text)] == [
+        "1.专利申请量达到100件",
+        "商标有效注册量达到5万件。",
+    ]
 
 
 def test_page_numbers_of_a_scanned_text_do_not_split_a_sentence():
@@ -116,6 +135,7 @@ def test_page_numbers_of_a_scanned_text_do_not_split_a_sentence():
 
 
 # --- comparators and units ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("text", "comparator"),
@@ -138,7 +158,9 @@ def test_comparators(text, comparator):
     assert only(text).comparator == comparator
 
 
-@pytest.mark.parametrize("text", ["技术市场交易额达到约100亿元。", "专利密集型产业增加值占GDP比重达到13%左右。"])
+@pytest.mark.parametrize(
+    "text", ["技术市场交易额达到约100亿元。", "专利密集型产业增加值占GDP比重达到13%左右。"]
+)
 def test_approximate_values_are_noted(text):
     assert "approximate" in only(text).note
 
@@ -189,6 +211,7 @@ def test_labels_match_catalog_aliases_only_with_a_compatible_unit():
 
 # --- basis, windows, relative targets, ranges, Chinese numerals ------------------------------
 
+
 @pytest.mark.parametrize(
     ("text", "basis", "window"),
     [
@@ -207,7 +230,9 @@ def test_basis_and_window(text, basis, window):
 
 
 def test_every_year_carries_over_to_later_clauses_of_the_sentence():
-    found = extract_targets("每年组织全市知识产权有关知识培训不少于4期,全年培训人次不少于400人次。")
+    found = extract_targets(
+        "每年组织全市知识产权有关知识培训不少于4期,全年培训人次不少于400人次。"
+    )
     assert [(c.indicator, c.basis) for c in found] == [
         ("ip_training_sessions", "every_year"),
         ("ip_training_attendances", "every_year"),
@@ -223,7 +248,12 @@ def test_relative_target_has_no_value_and_names_its_benchmark():
     text = "全市知识产权经费年投入增长幅度不低于本市经济增长幅度。"
     c = only(text)
     assert (c.indicator, c.value, c.relative_to, c.comparator, c.basis) == (
-        "ip_funding_growth", None, "gdp_growth", ">=", "every_year")
+        "ip_funding_growth",
+        None,
+        "gdp_growth",
+        ">=",
+        "every_year",
+    )
     assert printed(text, c) == "不低于本市经济增长幅度"
 
 
@@ -237,7 +267,10 @@ def test_range_keeps_the_lower_bound_with_a_note(separator):
     text = f"支持建设1{separator}2个高价值专利培育中心,促进产业发展。"
     c = only(text)
     assert (c.value, c.comparator, c.unit) == (1, ">=", "个")
-    assert (c.label, c.indicator) == ("高价值专利培育中心", "high_value_patent_cultivation_centres")
+    assert (c.label, c.indicator) == (
+        "高价值专利培育中心",
+        "high_value_patent_cultivation_centres",
+    )
     assert "range" in c.note
 
 
@@ -256,6 +289,7 @@ def test_chinese_numerals_for_small_counts(text, value, unit):
 
 
 # --- what is not a target --------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "text",
@@ -291,17 +325,22 @@ def test_baseline_of_a_from_to_target_is_not_a_candidate():
 
 # --- years -----------------------------------------------------------------------------------
 
+
 def test_year_from_the_clause_and_shared_label():
     found = extract_targets("全省商标有效注册量2017年达到32万件,2020年达到45万件。")
     assert [(c.value, c.year, c.label) for c in found] == [
-        (32, 2017, "全省商标有效注册量"), (45, 2020, "全省商标有效注册量")]
+        (32, 2017, "全省商标有效注册量"),
+        (45, 2020, "全省商标有效注册量"),
+    ]
     assert "previous quantity" in found[1].note
 
 
 def test_a_bare_growth_predicate_takes_the_subject_of_the_previous_quantity():
     found = extract_targets("每万人口发明专利拥有量达到15件以上,年均增长15%。")
     assert [(c.label, c.basis) for c in found] == [
-        ("每万人口发明专利拥有量", "level"), ("每万人口发明专利拥有量增长", "every_year")]
+        ("每万人口发明专利拥有量", "level"),
+        ("每万人口发明专利拥有量增长", "every_year"),
+    ]
 
 
 def test_growth_over_a_base_year_is_a_target_for_the_later_year():
@@ -317,7 +356,9 @@ def test_start_and_comparison_years_are_not_target_years(text):
 
 
 def test_year_from_the_section_heading():
-    found = extract_targets("（一）2020年主要目标\n1.每万人口发明专利拥有量达到12件\n2.商标有效注册量达到5万件")
+    found = extract_targets(
+        "（一）2020年主要目标\n1.每万人口发明专利拥有量达到12件\n2.商标有效注册量达到5万件"
+    )
     assert [c.year for c in found] == [2020, 2020]
     assert "heading" in found[0].note
 
@@ -354,6 +395,7 @@ def test_no_year_and_dates_or_titles_are_no_horizon():
 
 # --- HTML, records and YAML ------------------------------------------------------------------
 
+
 def test_highlight_html_marks_the_quantity_and_escapes_the_text():
     c = only("专利<申请>量&授权量达到5000件。")
     assert highlight_html(c) == "专利&lt;申请&gt;量&amp;授权量达到<mark>5000件</mark>。"
@@ -376,7 +418,9 @@ def test_yaml_entries_load_as_catalog_targets(tmp_path):
     path.write_text(dumped, encoding="utf-8")
     loaded = load_targets(path)
     assert list(loaded) == [
-        "hangzhou-2020-invention-patents-per-10k", "hangzhou-2020-ip-admin-case-closure-rate"]
+        "hangzhou-2020-invention-patents-per-10k",
+        "hangzhou-2020-ip-admin-case-closure-rate",
+    ]
     item = loaded["hangzhou-2020-invention-patents-per-10k"]
     assert (item.value, item.unit, item.year, item.quote) == (36, "件/万人", 2020, text)
 
@@ -384,8 +428,11 @@ def test_yaml_entries_load_as_catalog_targets(tmp_path):
 def test_yaml_ids_are_unique_and_relative_targets_keep_their_benchmark():
     text = "专利申请量达到100件。专利申请量达到200件。知识产权经费增长幅度不低于经济增长幅度。"
     entries = yaml.safe_load(candidates_to_yaml(extract_targets(text), "hangzhou", HANGZHOU))
-    assert [e["id"] for e in entries] == ["hangzhou-target", "hangzhou-target-2",
-                                          "hangzhou-ip-funding-growth"]
+    assert [e["id"] for e in entries] == [
+        "hangzhou-target",
+        "hangzhou-target-2",
+        "hangzhou-ip-funding-growth",
+    ]
     assert entries[2]["relative_to"] == "gdp_growth" and "value" not in entries[2]
 
 
@@ -398,6 +445,7 @@ def test_yaml_needs_a_known_region():
 
 
 # --- reading files -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8", "utf-8-sig"])
 def test_read_policy_text_decodes_utf8_and_gbk(tmp_path, encoding):
@@ -412,8 +460,8 @@ def test_read_policy_text_decodes_utf8_and_gbk(tmp_path, encoding):
     [
         (b"", "empty"),
         (b"\xef\xbb\xbf \n\t\n", "empty"),
-        ("专利\x00申请".encode("utf-8"), "NUL"),
-        (bytes(range(1, 32)) * 20 + "专利".encode("utf-8"), "binary"),
+        ("专利\x00申请".encode(), "NUL"),
+        (bytes(range(1, 32)) * 20 + "专利".encode(), "binary"),
         (b"\xaa\xa1" * 200, "binary"),
         ("café résumé".encode("latin-1"), "neither UTF-8 nor GB18030"),
     ],
@@ -434,11 +482,12 @@ def test_read_policy_text_reports_a_missing_file(tmp_path):
 def test_extract_file_defaults_to_the_file_name_for_unknown_documents(tmp_path):
     path = tmp_path / "plan.txt"
     path.write_bytes("商标有效注册量达到12000件。".encode("gbk"))
-    c, = extract_file(path, region="haidong")
+    (c,) = extract_file(path, region="haidong")
     assert (c.document, c.region, c.value) == ("plan.txt", "haidong", 12000)
 
 
 # --- command line ------------------------------------------------------------------------------
+
 
 def test_cli_json_output(tmp_path, capsys):
     path = tmp_path / "plan.txt"
@@ -446,7 +495,8 @@ def test_cli_json_output(tmp_path, capsys):
     assert main(["extract", str(path), "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [(r["indicator"], r["value"], r["unit"], r["year"], r["span"]) for r in rows] == [
-        ("valid_trademark_registrations", 12000, "件", 2025, [16, 22])]
+        ("valid_trademark_registrations", 12000, "件", 2025, [16, 22])
+    ]
 
 
 def test_cli_csv_and_yaml_output(tmp_path, capsys):
@@ -455,9 +505,11 @@ def test_cli_csv_and_yaml_output(tmp_path, capsys):
     assert main(["extract", str(path), "--format", "csv"]) == 0
     assert capsys.readouterr().out.startswith("indicator,label,value,unit,comparator,year")
     assert main(["extract", str(path), "--region", "haidong", "--format", "yaml"]) == 0
-    entry, = yaml.safe_load(capsys.readouterr().out)
-    assert (entry["id"], entry["document"]) == ("haidong-2025-valid-trademark-registrations",
-                                                "plan.txt")
+    (entry,) = yaml.safe_load(capsys.readouterr().out)
+    assert (entry["id"], entry["document"]) == (
+        "haidong-2025-valid-trademark-registrations",
+        "plan.txt",
+    )
 
 
 def test_cli_fails_with_exit_1_on_a_binary_file(tmp_path, capsys):
@@ -481,11 +533,14 @@ def test_package_exports_extract_targets():
 
 # --- the policy texts ------------------------------------------------------------------------
 
+
 def test_hangzhou_2020_targets_from_the_command_line(policies, capsys):
     assert main(["extract", str(policies / HANGZHOU), "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert [(r["indicator"], r["value"], r["unit"], r["comparator"], r["year"], r["basis"])
-            for r in rows] == [
+    assert [
+        (r["indicator"], r["value"], r["unit"], r["comparator"], r["year"], r["basis"])
+        for r in rows
+    ] == [
         ("invention_patents_per_10k", 36, "件/万人", ">=", 2020, "level"),
         ("technology_market_turnover", 100, "亿元", ">=", 2020, "level"),
         ("ip_pledge_financing", 5, "亿元", ">=", 2020, "cumulative"),
@@ -506,9 +561,13 @@ def test_haidong_2025_targets(policies):
 
 
 def test_chengdu_has_only_the_range_target(policies):
-    c, = extract_file(policies / "002_371e778960edf182.txt")
+    (c,) = extract_file(policies / "002_371e778960edf182.txt")
     assert (c.indicator, c.value, c.comparator, c.year) == (
-        "high_value_patent_cultivation_centres", 1, ">=", None)
+        "high_value_patent_cultivation_centres",
+        1,
+        ">=",
+        None,
+    )
 
 
 def test_document_003_years_are_unknown_with_every_year_and_window_targets(policies):
@@ -532,9 +591,9 @@ def test_candidate_spans_point_at_the_printed_value(policies):
     for path in sorted(policies.glob("*.txt")):
         text = read_policy_text(path)
         for c in extract_targets(text):
-            quantity = text[c.span[0]:c.span[1]]
+            quantity = text[c.span[0] : c.span[1]]
             assert c.value is None or f"{c.value:g}"[0] in quantity, (path.name, quantity)
-            assert text[c.sentence_span[0]:c.sentence_span[1]] == c.text
+            assert text[c.sentence_span[0] : c.sentence_span[1]] == c.text
 
 
 def test_benchmark_reaches_the_precision_and_recall_aim(policies):
@@ -558,12 +617,17 @@ def test_benchmark_matching_needs_value_unit_comparator_and_year():
 
 # --- notebook --------------------------------------------------------------------------------
 
+
 def _run_notebook(tmp_path: Path, **parameters) -> str:
     papermill = pytest.importorskip("papermill")
     out = tmp_path / "out.ipynb"
     papermill.execute_notebook(
-        str(PROJECT / "notebooks" / "extract_targets.ipynb"), str(out), parameters=parameters,
-        kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
+        str(PROJECT / "notebooks" / "extract_targets.ipynb"),
+        str(out),
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(tmp_path),
     )
     return out.read_text(encoding="utf-8")
 

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import ipindicators as ipi
-from ipindicators.models.assess import assess, growth_status
 from ipindicators.cli import main
+from ipindicators.models.assess import assess, growth_status
 from ipindicators.models.forecast import decimal_year, forecast
 
 
@@ -38,7 +38,9 @@ def test_observed_year_ends_are_fixed_and_future_is_uncertain(obs):
     future = fc.at(2020)
     assert future.std() > 0 and np.all(future > 0)
     summary = fc.summary()
-    assert (summary["q0.1"] <= summary["q0.5"]).all() and (summary["q0.5"] <= summary["q0.9"]).all()
+    assert (summary["q0.1"] <= summary["q0.5"]).all() and (
+        summary["q0.5"] <= summary["q0.9"]
+    ).all()
 
 
 def test_pool_splits_paths_between_supported_models(obs):
@@ -102,8 +104,11 @@ def test_past_target_with_a_known_outcome_is_achieved_or_missed(obs):
 
 
 def test_probability_for_a_future_target_is_between_zero_and_one(obs):
-    row = assess("china", 2015, observations=obs, n_paths=500).set_index("target_id").loc[
-        "china-2020-pct-applications-64"]
+    row = (
+        assess("china", 2015, observations=obs, n_paths=500)
+        .set_index("target_id")
+        .loc["china-2020-pct-applications-64"]
+    )
     assert 0.0 < row["probability"] < 1.0
     assert row["status"] == growth_status(row["observed_cagr"] / row["required_cagr"])
     low, high = row["interval_80"]
@@ -116,8 +121,10 @@ def test_regions_without_data_report_no_data_with_reasons(obs):
     assert (table["reason"] != "").all()
     doc003 = assess("nantong_doc003", observations=obs)
     own = doc003[~doc003["inherited"]]
-    assert set(own["reason"]) == {"the document gives no target year",
-                                  "relative target (compared with gdp_growth); not assessed"}
+    assert set(own["reason"]) == {
+        "the document gives no target year",
+        "relative target (compared with gdp_growth); not assessed",
+    }
 
 
 def test_inherited_targets_are_flagged(obs):
@@ -127,8 +134,14 @@ def test_inherited_targets_are_flagged(obs):
 
 def test_growth_status_thresholds():
     assert [growth_status(r) for r in (1.2, 0.95, 0.8, 0.6, 0.3, 0.0, -0.1)] == [
-        "on_track", "on_track", "acceleration_needed", "acceleration_needed",
-        "limited_progress", "limited_progress", "moving_away"]
+        "on_track",
+        "on_track",
+        "acceleration_needed",
+        "acceleration_needed",
+        "limited_progress",
+        "limited_progress",
+        "moving_away",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -156,12 +169,42 @@ def test_forecast_rejects_an_end_before_as_of(obs):
 def test_cli_assess_json_has_the_documented_keys(capsys):
     import json
 
-    assert main(["assess", "--region", "liaoning", "--as-of", "2015", "--paths", "200",
-                 "--format", "json"]) == 0
+    assert (
+        main(
+            [
+                "assess",
+                "--region",
+                "liaoning",
+                "--as-of",
+                "2015",
+                "--paths",
+                "200",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
     rows = json.loads(capsys.readouterr().out)
-    keys = {"target_id", "region", "indicator", "target_value", "target_year", "comparator",
-            "as_of", "n_obs", "last_period", "last_value", "probability", "status",
-            "observed_cagr", "required_cagr", "median_forecast", "interval_80", "expected_year"}
+    keys = {
+        "target_id",
+        "region",
+        "indicator",
+        "target_value",
+        "target_year",
+        "comparator",
+        "as_of",
+        "n_obs",
+        "last_period",
+        "last_value",
+        "probability",
+        "status",
+        "observed_cagr",
+        "required_cagr",
+        "median_forecast",
+        "interval_80",
+        "expected_year",
+    }
     assert keys <= set(rows[0])
     per_10k = next(r for r in rows if r["target_id"] == "liaoning-2020-invention-patents-per-10k")
     assert 0 <= per_10k["probability"] <= 1

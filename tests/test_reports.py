@@ -15,12 +15,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ipindicators.reports import overview
-from ipindicators.reports.batch import (
-    OVERVIEW_NOTEBOOK, REGION_NOTEBOOK, SUMMARY_COLUMNS, notebook_path, report,
-)
 from ipindicators.cli import main
 from ipindicators.errors import UsageError
+from ipindicators.reports import overview
+from ipindicators.reports.batch import (
+    OVERVIEW_NOTEBOOK,
+    REGION_NOTEBOOK,
+    SUMMARY_COLUMNS,
+    notebook_path,
+    report,
+)
 from ipindicators.reports.plots import missing_glyphs, use_cjk_font
 from ipindicators.reports.region_report import read_assessment
 
@@ -30,8 +34,14 @@ PATHS = 200
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
-    result = report(["china", "haidong", "nantong_doc003", "no_such_region"], as_of=2020, out=out, jobs=2,
-                    n_paths=PATHS, progress=False)
+    result = report(
+        ["china", "haidong", "nantong_doc003", "no_such_region"],
+        as_of=2020,
+        out=out,
+        jobs=2,
+        n_paths=PATHS,
+        progress=False,
+    )
     return result, out
 
 
@@ -49,7 +59,9 @@ def test_good_regions_are_written_and_the_unknown_one_is_reported_by_name(batch)
     assert not result.ok and result.passed == 3
     assert "passed 3/4" in result.message() and "no_such_region" in result.message()
     for region in ("china", "haidong"):
-        assert (out / region / "report.ipynb").is_file() and (out / region / "report.html").is_file()
+        assert (out / region / "report.ipynb").is_file() and (
+            out / region / "report.html"
+        ).is_file()
     assert not (out / "no_such_region").exists()
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="china/report.html"' in index and "no_such_region" in index
@@ -82,8 +94,9 @@ def test_summary_has_one_row_per_target_with_the_report_path(batch):
 
 
 def test_a_failing_region_keeps_its_notebook_with_the_error(tmp_path):
-    result = report(["china"], as_of=1990, out=tmp_path, n_paths=PATHS, overview=False,
-                    progress=False)
+    result = report(
+        ["china"], as_of=1990, out=tmp_path, n_paths=PATHS, overview=False, progress=False
+    )
     assert not result.ok and "passed 0/1" in result.message()
     assert "before any figure" in result.runs[0].error
     notebook = nbformat.read(tmp_path / "china" / "report.ipynb", as_version=4)
@@ -95,19 +108,28 @@ def test_a_failing_region_keeps_its_notebook_with_the_error(tmp_path):
 
 def test_same_inputs_give_the_same_numbers(batch, tmp_path):
     _, out = batch
-    again = report(["china"], as_of=2020, out=tmp_path, n_paths=PATHS, overview=False,
-                   progress=False)
+    again = report(
+        ["china"], as_of=2020, out=tmp_path, n_paths=PATHS, overview=False, progress=False
+    )
     assert again.ok
     first = pd.read_csv(out / "summary.csv")
     second = pd.read_csv(tmp_path / "summary.csv")
-    pd.testing.assert_frame_equal(first[first["region"] == "china"].reset_index(drop=True),
-                                  second, check_dtype=False)
+    pd.testing.assert_frame_equal(
+        first[first["region"] == "china"].reset_index(drop=True), second, check_dtype=False
+    )
 
 
-@pytest.mark.parametrize("region", [
-    "../escape", "/tmp/abs", "china/../../x", 'china"; import os; os.system("touch PWNED") #',
-    "CHINA", "",
-])
+@pytest.mark.parametrize(
+    "region",
+    [
+        "../escape",
+        "/tmp/abs",
+        "china/../../x",
+        'china"; import os; os.system("touch PWNED") #',
+        "CHINA",
+        "",
+    ],
+)
 def test_region_names_cannot_leave_the_output_folder_or_reach_the_notebook(tmp_path, region):
     out = tmp_path / "out"
     code = main(["report", "--region", region, "--out", str(out), "--paths", "20"])
@@ -117,10 +139,16 @@ def test_region_names_cannot_leave_the_output_folder_or_reach_the_notebook(tmp_p
     assert not list(tmp_path.rglob("PWNED")) and not (tmp_path / "x").exists()
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"as_of": "2020; import os"}, {"n_paths": "10; import os"}, {"seed": -1},
-    {"models": "pool'); import os #"}, {"jobs": 0},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"as_of": "2020; import os"},
+        {"n_paths": "10; import os"},
+        {"seed": -1},
+        {"models": "pool'); import os #"},
+        {"jobs": 0},
+    ],
+)
 def test_bad_parameters_are_refused_before_any_notebook_runs(tmp_path, kwargs):
     with pytest.raises(UsageError):
         report(["china"], out=tmp_path, progress=False, **kwargs)
@@ -134,10 +162,18 @@ def test_cli_needs_regions_or_all(capsys):
 
 def test_batch_runs_on_a_dask_cluster(tmp_path):
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        result = report(["haidong"], as_of=2020, out=tmp_path, n_paths=PATHS, overview=False,
-                        scheduler=cluster.scheduler_address, progress=False)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        result = report(
+            ["haidong"],
+            as_of=2020,
+            out=tmp_path,
+            n_paths=PATHS,
+            overview=False,
+            scheduler=cluster.scheduler_address,
+            progress=False,
+        )
     assert result.ok, result.message()
     assert (tmp_path / "haidong" / "report.html").is_file()
 
@@ -165,18 +201,28 @@ def test_chinese_labels_render_with_real_glyphs():
 
 
 def test_gap_table_and_regions_lacking_data():
-    summary = pd.DataFrame({
-        "region": ["a", "a", "b"], "target_id": ["t1", "t2", "t3"],
-        "indicator": ["x", "y", "z"], "target_year": [2020, 2020, 2025],
-        "comparator": [">=", "<=", ">="], "basis": ["level", "level", "level"],
-        "last_period": ["2019-12-31", "2019-12-31", None], "last_value": [10.0, 50.0, None],
-        "target_value": [20.0, 40.0, 5.0], "unit": ["件", "%", "件"],
-        "probability": [0.2, 0.9, None], "status": ["limited_progress", "on_track", "no_data"],
-        "expected_year": [2030, 2020, None], "reason": ["", "", "no published figure"],
-    })
+    summary = pd.DataFrame(
+        {
+            "region": ["a", "a", "b"],
+            "target_id": ["t1", "t2", "t3"],
+            "indicator": ["x", "y", "z"],
+            "target_year": [2020, 2020, 2025],
+            "comparator": [">=", "<=", ">="],
+            "basis": ["level", "level", "level"],
+            "last_period": ["2019-12-31", "2019-12-31", None],
+            "last_value": [10.0, 50.0, None],
+            "target_value": [20.0, 40.0, 5.0],
+            "unit": ["件", "%", "件"],
+            "probability": [0.2, 0.9, None],
+            "status": ["limited_progress", "on_track", "no_data"],
+            "expected_year": [2030, 2020, None],
+            "reason": ["", "", "no published figure"],
+        }
+    )
     gaps = overview.gap_table(summary)
     assert list(gaps["target_id"]) == ["t1", "t2"]
     assert gaps["gap"].tolist() == pytest.approx([1.0, 0.25])
     lacking = overview.regions_lacking_data(summary)
-    assert lacking.to_dict("records") == [{"region": "b", "targets": 1, "unassessed": 1,
-                                           "nothing_assessed": True, "indicators": "z"}]
+    assert lacking.to_dict("records") == [
+        {"region": "b", "targets": 1, "unassessed": 1, "nothing_assessed": True, "indicators": "z"}
+    ]

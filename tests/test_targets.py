@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import ipindicators as ipi
-from ipindicators.errors import CatalogError
 from ipindicators.catalog.targets import load_targets, targets_for
+from ipindicators.errors import CatalogError
 
 
 @pytest.mark.parametrize(
@@ -52,8 +52,13 @@ def test_parent_targets_carry_their_source_url():
 
 
 def test_value_in_indicator_unit_converts_printed_units():
-    assert ipi.target("china-2020-technology-market-turnover-64").value_in_indicator_unit() == 20000
-    assert ipi.target("sichuan-2020-valid-trademark-registrations").value_in_indicator_unit() == 450000
+    assert (
+        ipi.target("china-2020-technology-market-turnover-64").value_in_indicator_unit() == 20000
+    )
+    assert (
+        ipi.target("sichuan-2020-valid-trademark-registrations").value_in_indicator_unit()
+        == 450000
+    )
 
 
 def test_met_by_follows_the_comparator():
@@ -97,12 +102,15 @@ def test_good_catalog_entry_loads(tmp_path):
 @pytest.mark.parametrize(
     ("change", "field", "fragment"),
     [
-        (("indicator: invention_patents_per_10k", "indicator: patents_per_head"), "indicator",
-         "unknown indicator"),
+        (
+            ("indicator: invention_patents_per_10k", "indicator: patents_per_head"),
+            "indicator",
+            "unknown indicator",
+        ),
         (("region: hangzhou", "region: atlantis"), "region", "unknown region"),
         (("value: 36", "value: thirty-six"), "value", "expected number"),
         (("value: 36", "value: '36'"), "value", "expected number"),
-        (("comparator: \">=\"", "comparator: \"=>\""), "comparator", "is not one of"),
+        (('comparator: ">="', 'comparator: "=>"'), "comparator", "is not one of"),
         (("unit: 件/万人", "unit: 亿元"), "unit", "cannot convert"),
         (("year: 2020", "year: 2020\n  colour: red"), "colour", "unknown field"),
     ],

@@ -70,8 +70,12 @@ class Indicator(Entry):
                 yield "derived_from", f"unknown indicator id {part!r}"
 
 
-INDICATORS = Registry(Indicator, CATALOG_DIR / "indicators.yaml", "indicator",
-                      "run `ipindicators indicators` for the known ids")
+INDICATORS = Registry(
+    Indicator,
+    CATALOG_DIR / "indicators.yaml",
+    "indicator",
+    "run `ipindicators indicators` for the known ids",
+)
 
 
 def indicator(indicator_id: str) -> Indicator:

@@ -48,8 +48,9 @@ class Region(Entry):
             yield "parent", f"unknown region id {self.parent!r}"
 
 
-REGIONS = Registry(Region, CATALOG_DIR / "regions.yaml", "region",
-                   "run `ipindicators regions` for the known ids")
+REGIONS = Registry(
+    Region, CATALOG_DIR / "regions.yaml", "region", "run `ipindicators regions` for the known ids"
+)
 
 
 def region(region_id: str) -> Region:

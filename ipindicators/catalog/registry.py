@@ -30,11 +30,19 @@ Texts = tuple[Text, ...]
 
 # What the reader is told was expected, by pydantic error type.
 _EXPECTED = {
-    "int_type": "int", "int_from_float": "int", "int_parsing": "int",
-    "float_type": "number", "float_parsing": "number", "finite_number": "number",
-    "bool_type": "bool", "bool_parsing": "bool",
-    "string_type": "str", "string_too_short": "str", "string_pattern_mismatch": "str",
-    "tuple_type": "list of str", "list_type": "list of str",
+    "int_type": "int",
+    "int_from_float": "int",
+    "int_parsing": "int",
+    "float_type": "number",
+    "float_parsing": "number",
+    "finite_number": "number",
+    "bool_type": "bool",
+    "bool_parsing": "bool",
+    "string_type": "str",
+    "string_too_short": "str",
+    "string_pattern_mismatch": "str",
+    "tuple_type": "list of str",
+    "list_type": "list of str",
 }
 
 
@@ -218,4 +226,3 @@ class Registry(Generic[EntryT]):
                     row[name] = self.model.list_separators.get(name, "; ").join(value)
             rows.append(row)
         return pd.DataFrame(rows, columns=columns).set_index("id")
-

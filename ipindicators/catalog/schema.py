@@ -20,7 +20,10 @@ from .registry import Entry
 from .targets import Target
 
 CATALOGS: dict[str, type[Entry]] = {
-    "indicators": Indicator, "regions": Region, "documents": Document, "targets": Target,
+    "indicators": Indicator,
+    "regions": Region,
+    "documents": Document,
+    "targets": Target,
 }
 SCHEMA_DIR = CATALOG_DIR / "schemas"
 

@@ -106,10 +106,12 @@ class Target(Entry):
         return abs(outcome - goal) <= 1e-9 * max(1.0, abs(goal))
 
     def problems(self, siblings: Mapping[str, Entry]) -> Iterator[tuple[str, str]]:
-        references = (("region", self.region, is_region, "region"),
-                      ("indicator", self.indicator, is_indicator, "indicator"),
-                      ("relative_to", self.relative_to, is_indicator, "indicator"),
-                      ("document", self.document, is_document, "document"))
+        references = (
+            ("region", self.region, is_region, "region"),
+            ("indicator", self.indicator, is_indicator, "indicator"),
+            ("relative_to", self.relative_to, is_indicator, "indicator"),
+            ("document", self.document, is_document, "document"),
+        )
         for field, value, known, what in references:
             problem = unknown_reference(value, known, what)
             if problem:
@@ -155,8 +157,9 @@ def load_targets(path: Path) -> dict[str, Target]:
     return load_entries(path, Target)
 
 
-TARGETS = Registry(Target, CATALOG_DIR / "targets.yaml", "target",
-                   "run `ipindicators targets` for the known ids")
+TARGETS = Registry(
+    Target, CATALOG_DIR / "targets.yaml", "target", "run `ipindicators targets` for the known ids"
+)
 
 
 def all_targets() -> list[Target]:

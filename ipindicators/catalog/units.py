@@ -74,9 +74,7 @@ def unit(symbol: str) -> Unit:
     try:
         return UNITS[symbol]
     except KeyError:
-        raise UsageError(
-            f"unknown unit {symbol!r}; known units: {', '.join(UNITS)}"
-        ) from None
+        raise UsageError(f"unknown unit {symbol!r}; known units: {', '.join(UNITS)}") from None
 
 
 def conversion_factor(from_symbol: str, to_symbol: str) -> float:

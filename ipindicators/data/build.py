@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 
 from ..atomic import replace_folder
-from ..errors import DataError
 from ..catalog.indicators import indicators as indicator_table
-from .readers import read_observations
+from ..errors import DataError
 from ..paths import default_build_dir, explanations_path, raw_dir, user_processed_dir
+from .readers import read_observations
 
 CONFLICT_THRESHOLD = 0.01
 OFFICIAL_HOSTS = ("gov.cn", "cnipa.gov.cn", "sipo.gov.cn", "stats.gov.cn")
@@ -151,8 +151,15 @@ def resolve(figures: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             )
     conflicts = pd.DataFrame(
         rows,
-        columns=[*_KEY, "chosen_value", "chosen_source", "relative_gap", "values", "sources",
-                 "notes"],
+        columns=[
+            *_KEY,
+            "chosen_value",
+            "chosen_source",
+            "relative_gap",
+            "values",
+            "sources",
+            "notes",
+        ],
     )
     return resolved.reset_index(drop=True), conflicts
 
@@ -218,8 +225,22 @@ def derive(resolved: pd.DataFrame) -> pd.DataFrame:
                 }
             )
         )
-    columns = ["region", "indicator", "period_start", "period_end", "value", "unit", "origin",
-               "source_url", "source_title", "as_printed", "note", "file", "line", "tolerance"]
+    columns = [
+        "region",
+        "indicator",
+        "period_start",
+        "period_end",
+        "value",
+        "unit",
+        "origin",
+        "source_url",
+        "source_title",
+        "as_printed",
+        "note",
+        "file",
+        "line",
+        "tolerance",
+    ]
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=columns)
 
 
@@ -247,8 +268,19 @@ def crosscheck(
     pairs = published.merge(
         derived, on=["region", "indicator", "period_end"], suffixes=("_published", "_derived")
     )
-    columns = ["region", "indicator", "period_end", "published", "derived", "relative_gap",
-               "allowed_gap", "status", "explanation", "published_source", "derived_from"]
+    columns = [
+        "region",
+        "indicator",
+        "period_end",
+        "published",
+        "derived",
+        "relative_gap",
+        "allowed_gap",
+        "status",
+        "explanation",
+        "published_source",
+        "derived_from",
+    ]
     if pairs.empty:
         return pd.DataFrame(columns=columns)
     gap = (pairs["value_derived"] - pairs["value_published"]).abs() / pairs["value_published"]
@@ -271,7 +303,9 @@ def crosscheck(
     if explanations is None:
         explanations = pd.DataFrame(columns=["region", "indicator", "period_end", "explanation"])
     table = table.merge(explanations, on=["region", "indicator", "period_end"], how="left")
-    table["explanation"] = table["explanation"].fillna("").where(table["status"] == "disagrees", "")
+    table["explanation"] = (
+        table["explanation"].fillna("").where(table["status"] == "disagrees", "")
+    )
     return table[columns].sort_values(["region", "indicator", "period_end"], kind="mergesort")
 
 
@@ -291,7 +325,9 @@ class BuildResult:
         origin = obs["origin"].value_counts().to_dict()
         checks = self.crosscheck["status"].value_counts().to_dict()
         unexplained = int(
-            ((self.crosscheck["status"] == "disagrees") & (self.crosscheck["explanation"] == "")).sum()
+            (
+                (self.crosscheck["status"] == "disagrees") & (self.crosscheck["explanation"] == "")
+            ).sum()
         )
         users = int((self.figures["origin"] == "user").sum())
         lines = [
@@ -306,20 +342,35 @@ class BuildResult:
         ]
         if users:
             lines.append(
-                f"user figures chosen over embedded ones: "
-                f"{int((obs['origin'] == 'user').sum())}"
+                f"user figures chosen over embedded ones: {int((obs['origin'] == 'user').sum())}"
             )
         if self.out is not None:
             lines.append(f"written to {self.out}")
             if self.out == user_processed_dir():
-                lines.append("this build is what the package reads from now on; delete the "
-                             "folder to return to the embedded data")
+                lines.append(
+                    "this build is what the package reads from now on; delete the "
+                    "folder to return to the embedded data"
+                )
         return "\n".join(lines)
 
 
-_OBSERVATION_COLUMNS = ["region", "indicator", "period_start", "period_end", "value", "unit",
-                        "origin", "n_sources", "source_url", "source_title", "table",
-                        "as_printed", "note", "file", "line"]
+_OBSERVATION_COLUMNS = [
+    "region",
+    "indicator",
+    "period_start",
+    "period_end",
+    "value",
+    "unit",
+    "origin",
+    "n_sources",
+    "source_url",
+    "source_title",
+    "table",
+    "as_printed",
+    "note",
+    "file",
+    "line",
+]
 
 
 def _to_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -365,16 +416,19 @@ def build(
     checks = crosscheck(resolved, derived, read_explanations(explanations_path()))
     have = set(map(tuple, resolved[["region", "indicator", "period_end"]].values))
     fill = derived[
-        [(r, i, p) not in have for r, i, p in
-         derived[["region", "indicator", "period_end"]].itertuples(index=False)]
+        [
+            (r, i, p) not in have
+            for r, i, p in derived[["region", "indicator", "period_end"]].itertuples(index=False)
+        ]
     ].assign(n_sources=1, table="")
     observations = (
         pd.concat([resolved, fill], ignore_index=True)[_OBSERVATION_COLUMNS]
         .sort_values(["region", "indicator", "period_end", "period_start"], kind="mergesort")
         .reset_index(drop=True)
     )
-    figures_out = figures.sort_values(["region", "indicator", "period_end", "file", "line"],
-                                      kind="mergesort").reset_index(drop=True)
+    figures_out = figures.sort_values(
+        ["region", "indicator", "period_end", "file", "line"], kind="mergesort"
+    ).reset_index(drop=True)
     target = Path(out) if out else default_build_dir(with_user_figures=bool(user_paths))
 
     def fill_folder(folder: Path) -> None:

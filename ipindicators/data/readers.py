@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DataError, UsageError
 from ..catalog.indicators import indicator, is_indicator
 from ..catalog.regions import is_region
 from ..catalog.units import UNITS, conversion_factor
+from ..errors import DataError, UsageError
 
 TIDY_COLUMNS = (
     "region",
@@ -36,7 +36,15 @@ TIDY_COLUMNS = (
     "excerpt",
     "note",
 )
-REQUIRED_COLUMNS = ("region", "indicator", "period_end", "value", "unit", "as_printed", "source_url")
+REQUIRED_COLUMNS = (
+    "region",
+    "indicator",
+    "period_end",
+    "value",
+    "unit",
+    "as_printed",
+    "source_url",
+)
 WIDE_KEYS = ("region", "indicator", "unit", "source_url", "source_title", "table", "note")
 _YEAR_COLUMN = re.compile(r"^(19|20)\d{2}$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -179,7 +187,9 @@ def _check_row(path: Path, line: int, row: dict[str, str]) -> dict:
     start = _parse_date(path, line, "period_start", start_text) if start_text else None
     if item.measure == "period_total" and start is None:
         raise DataError(
-            str(path), f"{item.id} is a total over a period: give period_start", line,
+            str(path),
+            f"{item.id} is a total over a period: give period_start",
+            line,
             "period_start",
         )
     if start is not None and start > end:
@@ -246,14 +256,18 @@ def read_observations(path: str | Path) -> pd.DataFrame:
         for column in needed:
             if (frame[column] == "").all() and len(frame):
                 raise DataError(
-                    str(path), "wide table needs this as a column or a '# key: value' line",
-                    None, column,
+                    str(path),
+                    "wide table needs this as a column or a '# key: value' line",
+                    None,
+                    column,
                 )
     else:
         missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
         if missing:
             raise DataError(
-                str(path), f"missing column (also missing: {missing[1:] or 'none'})", None,
+                str(path),
+                f"missing column (also missing: {missing[1:] or 'none'})",
+                None,
                 missing[0],
             )
         for column in TIDY_COLUMNS:

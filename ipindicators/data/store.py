@@ -7,14 +7,22 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
-from .build import build
-from ..errors import DataError
 from ..catalog.indicators import indicator as indicator_definition
-from ..paths import processed_dir
 from ..catalog.regions import region as region_definition
+from ..errors import DataError
+from ..paths import processed_dir
+from .build import build
 
-_DTYPES = {"period_start": str, "period_end": str, "source_url": str, "note": str,
-           "as_printed": str, "table": str, "file": str, "line": str}
+_DTYPES = {
+    "period_start": str,
+    "period_end": str,
+    "source_url": str,
+    "note": str,
+    "as_printed": str,
+    "table": str,
+    "file": str,
+    "line": str,
+}
 
 
 def observations(

@@ -25,20 +25,38 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from ..data.store import observations as load_observations
-from ..errors import UsageError
-from .forecast import Forecast, decimal_year, forecast, usable_observations
 from ..catalog.indicators import indicator
 from ..catalog.regions import region as region_definition
 from ..catalog.targets import Target, is_inherited, regions_with_targets, targets_for
+from ..data.store import observations as load_observations
+from ..errors import UsageError
+from .forecast import Forecast, decimal_year, forecast, usable_observations
 
 EXPECTED_YEAR_HORIZON = 15
 CAGR_LOOKBACK_YEARS = 5
 COLUMNS = [
-    "target_id", "region", "indicator", "target_value", "target_year", "comparator", "basis",
-    "as_of", "n_obs", "last_period", "last_value", "probability", "status", "observed_cagr",
-    "required_cagr", "median_forecast", "interval_80", "expected_year", "inherited",
-    "target_region", "unit", "reason",
+    "target_id",
+    "region",
+    "indicator",
+    "target_value",
+    "target_year",
+    "comparator",
+    "basis",
+    "as_of",
+    "n_obs",
+    "last_period",
+    "last_value",
+    "probability",
+    "status",
+    "observed_cagr",
+    "required_cagr",
+    "median_forecast",
+    "interval_80",
+    "expected_year",
+    "inherited",
+    "target_region",
+    "unit",
+    "reason",
 ]
 
 
@@ -85,14 +103,28 @@ def _required_cumulative_growth(last: float, done: float, goal: float, years: in
 
 def _row(item: Target, region_id: str, cutoff: dt.date) -> dict:
     return {
-        "target_id": item.id, "region": region_id, "indicator": item.indicator,
-        "target_value": item.value_in_indicator_unit(), "target_year": item.year,
-        "comparator": item.comparator, "basis": item.basis, "as_of": cutoff.isoformat(),
-        "n_obs": 0, "last_period": None, "last_value": None, "probability": None,
-        "status": "no_data", "observed_cagr": None, "required_cagr": None,
-        "median_forecast": None, "interval_80": None, "expected_year": None,
-        "inherited": is_inherited(item, region_id), "target_region": item.region,
-        "unit": indicator(item.indicator).unit if item.indicator else item.unit, "reason": "",
+        "target_id": item.id,
+        "region": region_id,
+        "indicator": item.indicator,
+        "target_value": item.value_in_indicator_unit(),
+        "target_year": item.year,
+        "comparator": item.comparator,
+        "basis": item.basis,
+        "as_of": cutoff.isoformat(),
+        "n_obs": 0,
+        "last_period": None,
+        "last_value": None,
+        "probability": None,
+        "status": "no_data",
+        "observed_cagr": None,
+        "required_cagr": None,
+        "median_forecast": None,
+        "interval_80": None,
+        "expected_year": None,
+        "inherited": is_inherited(item, region_id),
+        "target_region": item.region,
+        "unit": indicator(item.indicator).unit if item.indicator else item.unit,
+        "reason": "",
     }
 
 
@@ -156,8 +188,10 @@ def assess_target(
         elif (series["period_end"] <= pd.Timestamp(cutoff)).any():
             row["reason"] = "only part-year figures; a period total needs a full calendar year"
         else:
-            row["reason"] = (f"no figure dated on or before {cutoff} (first: "
-                             f"{series['period_end'].min().date()})")
+            row["reason"] = (
+                f"no figure dated on or before {cutoff} (first: "
+                f"{series['period_end'].min().date()})"
+            )
         return row
     last = used.iloc[-1]
     row["last_period"] = last["period_end"].date().isoformat()
@@ -181,19 +215,27 @@ def assess_target(
     t_last = float(decimal_year(used["period_end"])[-1])
     remaining = item.year + 1 - t_last
     if item.cumulative:
-        done_years = [y for y in range(item.window_start or item.year, item.year + 1)
-                      if (used["period_end"].dt.year == y).any()]
+        done_years = [
+            y
+            for y in range(item.window_start or item.year, item.year + 1)
+            if (used["period_end"].dt.year == y).any()
+        ]
         done = float(used[used["period_end"].dt.year.isin(done_years)]["value"].sum())
         left = item.year - int(last["period_end"].year)
         row["required_cagr"] = _required_cumulative_growth(float(last["value"]), done, goal, left)
     else:
-        row["required_cagr"] = _cagr(float(last["value"]), goal, remaining) if remaining > 0 \
-            else None
+        row["required_cagr"] = (
+            _cagr(float(last["value"]), goal, remaining) if remaining > 0 else None
+        )
     if not item.cumulative and (status := _status_from_figures(item, used)):
         row["status"] = status
-    elif item.cumulative and cutoff.year >= item.year and all(
-        (used["period_end"].dt.year == y).any()
-        for y in range(item.window_start or item.year, item.year + 1)
+    elif (
+        item.cumulative
+        and cutoff.year >= item.year
+        and all(
+            (used["period_end"].dt.year == y).any()
+            for y in range(item.window_start or item.year, item.year + 1)
+        )
     ):
         row["status"] = "achieved" if _meets(item, np.array([outcome[0]]))[0] else "missed"
     elif growth is not None and row["required_cagr"] not in (None, 0):
@@ -247,8 +289,13 @@ def assess(
         For an unknown region, or an ``as_of`` before every figure the region's targets use.
     """
     region_definition(region)
-    cutoff = (dt.date.today() if as_of is None
-              else dt.date(as_of, 12, 31) if isinstance(as_of, int) else as_of)
+    cutoff = (
+        dt.date.today()
+        if as_of is None
+        else dt.date(as_of, 12, 31)
+        if isinstance(as_of, int)
+        else as_of
+    )
     frame = load_observations() if observations is None else observations.copy()
     frame["period_end"] = pd.to_datetime(frame["period_end"])
     chosen = targets_for(region, inherit=inherit)

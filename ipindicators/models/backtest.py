@@ -82,13 +82,19 @@ import scoringrules as sr
 import statsmodels.api as sm
 from scipy.stats import norm
 
-from .assess import _meets, observed_cagr
-from ..data.store import observations as load_observations
-from ..errors import UsageError
-from .forecast import (MODELS, Calibration, _rw_volatility, decimal_year, forecast,
-                       usable_observations)
 from ..catalog.indicators import indicator
 from ..catalog.targets import Target, all_targets
+from ..data.store import observations as load_observations
+from ..errors import UsageError
+from .assess import _meets, observed_cagr
+from .forecast import (
+    MODELS,
+    Calibration,
+    _rw_volatility,
+    decimal_year,
+    forecast,
+    usable_observations,
+)
 
 OURS = ("pool", *MODELS)
 BASELINES = ("growth_ratio", "linear", "rw_gauss", "auto_ets", "auto_theta")
@@ -99,13 +105,41 @@ STATSFORECAST_MIN_YEARS = 8
 STATSFORECAST_BASELINES = ("auto_ets", "auto_theta")
 INTERVAL_LEVELS = (80, 95)
 SCORE_COLUMNS = [
-    "method", "region", "indicator", "origin", "n_obs", "horizon", "target_year", "observed",
-    "median", "lower80", "upper80", "lower95", "upper95", "scale", "crps_log", "ase", "in80",
-    "in95", "pit", "brier",
+    "method",
+    "region",
+    "indicator",
+    "origin",
+    "n_obs",
+    "horizon",
+    "target_year",
+    "observed",
+    "median",
+    "lower80",
+    "upper80",
+    "lower95",
+    "upper95",
+    "scale",
+    "crps_log",
+    "ase",
+    "in80",
+    "in95",
+    "pit",
+    "brier",
 ]
 TARGET_COLUMNS = [
-    "target_id", "region", "indicator", "comparator", "target_value", "target_year", "outcome",
-    "achieved", "method", "origin", "horizon", "probability", "brier",
+    "target_id",
+    "region",
+    "indicator",
+    "comparator",
+    "target_value",
+    "target_year",
+    "outcome",
+    "achieved",
+    "method",
+    "origin",
+    "horizon",
+    "probability",
+    "brier",
 ]
 
 
@@ -151,8 +185,7 @@ def _series(frame: pd.DataFrame) -> list[_Series]:
         usable = usable_observations(group, indicator(indicator_id), dt.date.max)
         if len(usable) < 2 or (usable["value"] <= 0).any():
             continue
-        found.append(_Series(region_id, indicator_id, group, usable,
-                             _year_end_figures(usable)))
+        found.append(_Series(region_id, indicator_id, group, usable, _year_end_figures(usable)))
     return found
 
 
@@ -186,8 +219,10 @@ def gaussian_sd(bounds: dict[int, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
         For each lead time, the average over levels of ``(upper - lower) / (2 z)`` with ``z``
         the standard-normal quantile of ``(1 + level / 100) / 2``.
     """
-    widths = [(np.asarray(hi) - np.asarray(lo)) / (2 * norm.ppf(0.5 + level / 200))
-              for level, (lo, hi) in bounds.items()]
+    widths = [
+        (np.asarray(hi) - np.asarray(lo)) / (2 * norm.ppf(0.5 + level / 200))
+        for level, (lo, hi) in bounds.items()
+    ]
     return np.maximum(np.mean(widths, axis=0), 0.0)
 
 
@@ -198,8 +233,17 @@ def _gaussian_samples(mean, sd, n_paths, seed) -> np.ndarray:
 
 def _ours(method, case, years, until, n_paths, seed, calibrated):
     s = case.series
-    fc = forecast(s.frame, s.region, s.indicator, case.as_of, until, n_paths, seed, method,
-                  calibrated=calibrated)
+    fc = forecast(
+        s.frame,
+        s.region,
+        s.indicator,
+        case.as_of,
+        until,
+        n_paths,
+        seed,
+        method,
+        calibrated=calibrated,
+    )
     if not fc.ok:
         return None
     return np.column_stack([fc.at(int(y)) for y in years])
@@ -256,16 +300,26 @@ def _statsforecast(method, case, years, n_paths, seed):
     fc = model.forecast(y=np.log(run_values), h=int(steps.max()), level=list(INTERVAL_LEVELS))
     pick = steps - 1
     mean = np.asarray(fc["mean"], dtype=float)[pick]
-    bounds = {level: (np.asarray(fc[f"lo-{level}"], dtype=float)[pick],
-                      np.asarray(fc[f"hi-{level}"], dtype=float)[pick])
-              for level in INTERVAL_LEVELS}
+    bounds = {
+        level: (
+            np.asarray(fc[f"lo-{level}"], dtype=float)[pick],
+            np.asarray(fc[f"hi-{level}"], dtype=float)[pick],
+        )
+        for level in INTERVAL_LEVELS
+    }
     sd = gaussian_sd(bounds)
     return np.exp(_gaussian_samples(mean, sd, n_paths, seed))
 
 
 def _samples(
-    method: str, case: _Case, years: np.ndarray, until: int, n_paths: int, seed: int,
-    min_obs: int, calibrated: bool | Calibration,
+    method: str,
+    case: _Case,
+    years: np.ndarray,
+    until: int,
+    n_paths: int,
+    seed: int,
+    min_obs: int,
+    calibrated: bool | Calibration,
 ) -> np.ndarray | None:
     """Sample paths (paths × ``years``) of one method, or None where it does not apply."""
     if len(case.used) < (2 if method == "rw_drift" else min_obs):
@@ -289,8 +343,9 @@ def crps(observed: np.ndarray, samples: np.ndarray) -> np.ndarray:
     The exact CRPS of the empirical distribution of the paths (scoringrules' quantile
     decomposition estimator), in the unit of the values.
     """
-    return np.asarray(sr.crps_ensemble(np.asarray(observed, dtype=float), samples.T,
-                                       estimator="qd"), dtype=float)
+    return np.asarray(
+        sr.crps_ensemble(np.asarray(observed, dtype=float), samples.T, estimator="qd"), dtype=float
+    )
 
 
 def interval_hits(observed: np.ndarray, samples: np.ndarray, level: float) -> np.ndarray:
@@ -305,8 +360,10 @@ def brier(probability: np.ndarray, outcome: np.ndarray) -> np.ndarray:
 
 
 def _synthetic_brier(observed: np.ndarray, samples: np.ndarray) -> np.ndarray:
-    scores = [brier((samples >= k * observed).mean(axis=0), observed >= k * observed)
-              for k in SYNTHETIC_THRESHOLDS]
+    scores = [
+        brier((samples >= k * observed).mean(axis=0), observed >= k * observed)
+        for k in SYNTHETIC_THRESHOLDS
+    ]
     return np.mean(scores, axis=0)
 
 
@@ -317,18 +374,32 @@ def score(hindcast: Hindcast) -> pd.DataFrame:
     quantiles = np.quantile(samples, [0.5, 0.1, 0.9, 0.025, 0.975], axis=0)
     point = hindcast.method in POINT_METHODS
     below = (samples < observed).mean(axis=0) + 0.5 * (samples == observed).mean(axis=0)
-    return pd.DataFrame({
-        "method": hindcast.method, "region": hindcast.region, "indicator": hindcast.indicator,
-        "origin": hindcast.origin, "n_obs": hindcast.n_obs, "horizon": hindcast.horizons,
-        "target_year": hindcast.years, "observed": observed, "median": quantiles[0],
-        "lower80": quantiles[1], "upper80": quantiles[2], "lower95": quantiles[3],
-        "upper95": quantiles[4], "scale": scale,
-        "crps_log": crps(np.log(observed), np.log(np.clip(samples, floor, np.finfo(float).max))),
-        "ase": np.abs(quantiles[0] - observed) / scale,
-        "in80": np.nan if point else interval_hits(observed, samples, 0.8).astype(float),
-        "in95": np.nan if point else interval_hits(observed, samples, 0.95).astype(float),
-        "pit": below, "brier": _synthetic_brier(observed, samples),
-    })
+    return pd.DataFrame(
+        {
+            "method": hindcast.method,
+            "region": hindcast.region,
+            "indicator": hindcast.indicator,
+            "origin": hindcast.origin,
+            "n_obs": hindcast.n_obs,
+            "horizon": hindcast.horizons,
+            "target_year": hindcast.years,
+            "observed": observed,
+            "median": quantiles[0],
+            "lower80": quantiles[1],
+            "upper80": quantiles[2],
+            "lower95": quantiles[3],
+            "upper95": quantiles[4],
+            "scale": scale,
+            "crps_log": crps(
+                np.log(observed), np.log(np.clip(samples, floor, np.finfo(float).max))
+            ),
+            "ase": np.abs(quantiles[0] - observed) / scale,
+            "in80": np.nan if point else interval_hits(observed, samples, 0.8).astype(float),
+            "in95": np.nan if point else interval_hits(observed, samples, 0.95).astype(float),
+            "pit": below,
+            "brier": _synthetic_brier(observed, samples),
+        }
+    )
 
 
 # --- public API -----------------------------------------------------------------------------
@@ -341,8 +412,13 @@ def available_baselines() -> tuple[str, ...]:
 
 def _methods(models: Iterable[str], baselines: bool | Iterable[str]) -> tuple[str, ...]:
     ours = tuple(models)
-    extra = (available_baselines() if baselines is True else () if baselines is False
-             else tuple(baselines))
+    extra = (
+        available_baselines()
+        if baselines is True
+        else ()
+        if baselines is False
+        else tuple(baselines)
+    )
     unknown = [m for m in ours if m not in OURS] + [b for b in extra if b not in BASELINES]
     if unknown:
         raise UsageError(f"unknown method {unknown[0]!r}; use {', '.join(OURS + BASELINES)}")
@@ -433,12 +509,30 @@ def hindcasts(
             years = case.origin + wanted
             observed = np.array([series.year_ends[int(y)] for y in years])
             for method in methods:
-                samples = _samples(method, case, years, case.origin + chosen[-1], n_paths, seed,
-                                   min_points, calibrated)
+                samples = _samples(
+                    method,
+                    case,
+                    years,
+                    case.origin + chosen[-1],
+                    n_paths,
+                    seed,
+                    min_points,
+                    calibrated,
+                )
                 if samples is not None:
-                    yield Hindcast(method, series.region, series.indicator, case.origin,
-                                   len(case.used), float(case.values[-1]), case.scale, wanted,
-                                   years, observed, samples)
+                    yield Hindcast(
+                        method,
+                        series.region,
+                        series.indicator,
+                        case.origin,
+                        len(case.used),
+                        float(case.values[-1]),
+                        case.scale,
+                        wanted,
+                        years,
+                        observed,
+                        samples,
+                    )
 
 
 def backtest(
@@ -480,15 +574,24 @@ def backtest(
         One row per method × series × origin × horizon with :data:`SCORE_COLUMNS` (see the
         module docstring); forecasts are only scored where the target year-end is observed.
     """
-    parts = [score(h) for h in hindcasts(observations, horizons, n_paths, seed, models,
-                                         baselines, min_points, calibrated)]
-    return _ordered(pd.concat(parts, ignore_index=True) if parts
-                    else pd.DataFrame(columns=SCORE_COLUMNS))
+    parts = [
+        score(h)
+        for h in hindcasts(
+            observations, horizons, n_paths, seed, models, baselines, min_points, calibrated
+        )
+    ]
+    return _ordered(
+        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=SCORE_COLUMNS)
+    )
 
 
 def _assessable(item: Target) -> bool:
-    return (item.indicator is not None and item.value is not None and item.year is not None
-            and item.basis == "level")
+    return (
+        item.indicator is not None
+        and item.value is not None
+        and item.year is not None
+        and item.basis == "level"
+    )
 
 
 def target_hindcasts(
@@ -533,31 +636,52 @@ def target_hindcasts(
             if item.year - case.origin not in chosen:
                 continue
             for method in methods:
-                samples = _samples(method, case, np.array([item.year]),
-                                   case.origin + chosen[-1], n_paths, seed, min_points,
-                                   calibrated)
+                samples = _samples(
+                    method,
+                    case,
+                    np.array([item.year]),
+                    case.origin + chosen[-1],
+                    n_paths,
+                    seed,
+                    min_points,
+                    calibrated,
+                )
                 if samples is None:
                     continue
                 probability = float(_meets(item, samples[:, 0]).mean())
-                rows.append({
-                    "target_id": item.id, "region": item.region, "indicator": item.indicator,
-                    "comparator": item.comparator, "target_value": item.value_in_indicator_unit(),
-                    "target_year": item.year, "outcome": outcome, "achieved": achieved,
-                    "method": method, "origin": case.origin,
-                    "horizon": item.year - case.origin, "probability": probability,
-                    "brier": float(brier(probability, achieved)),
-                })
+                rows.append(
+                    {
+                        "target_id": item.id,
+                        "region": item.region,
+                        "indicator": item.indicator,
+                        "comparator": item.comparator,
+                        "target_value": item.value_in_indicator_unit(),
+                        "target_year": item.year,
+                        "outcome": outcome,
+                        "achieved": achieved,
+                        "method": method,
+                        "origin": case.origin,
+                        "horizon": item.year - case.origin,
+                        "probability": probability,
+                        "brier": float(brier(probability, achieved)),
+                    }
+                )
     return _ordered(pd.DataFrame(rows, columns=TARGET_COLUMNS))
 
 
 def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows sorted by method (ours first, then the baselines) and the other keys."""
     order = {m: i for i, m in enumerate(OURS + BASELINES)}
-    keys = [c for c in ("target_id", "region", "indicator", "origin", "horizon")
-            if c in frame.columns]
+    keys = [
+        c for c in ("target_id", "region", "indicator", "origin", "horizon") if c in frame.columns
+    ]
     rank = frame["method"].map(order)
-    return (frame.assign(_rank=rank).sort_values(["_rank", *keys], kind="mergesort")
-            .drop(columns="_rank").reset_index(drop=True))
+    return (
+        frame.assign(_rank=rank)
+        .sort_values(["_rank", *keys], kind="mergesort")
+        .drop(columns="_rank")
+        .reset_index(drop=True)
+    )
 
 
 def summarise(scores: pd.DataFrame, by: tuple[str, ...] = ("method", "horizon")) -> pd.DataFrame:
@@ -577,14 +701,25 @@ def summarise(scores: pd.DataFrame, by: tuple[str, ...] = ("method", "horizon"))
         forecasts), ``mase`` and mean synthetic-threshold ``brier`` per group, methods in the
         order ours then baselines.
     """
-    table = scores.groupby(list(by), sort=False).agg(
-        n=("crps_log", "size"), crps_log=("crps_log", "mean"), coverage80=("in80", "mean"),
-        coverage95=("in95", "mean"), mase=("ase", "mean"), brier=("brier", "mean"),
-    ).reset_index()
+    table = (
+        scores.groupby(list(by), sort=False)
+        .agg(
+            n=("crps_log", "size"),
+            crps_log=("crps_log", "mean"),
+            coverage80=("in80", "mean"),
+            coverage95=("in95", "mean"),
+            mase=("ase", "mean"),
+            brier=("brier", "mean"),
+        )
+        .reset_index()
+    )
     order = {m: i for i, m in enumerate(OURS + BASELINES)}
-    return (table.assign(_rank=table["method"].map(order))
-            .sort_values(["_rank", *by[1:]], kind="mergesort")
-            .drop(columns="_rank").reset_index(drop=True))
+    return (
+        table.assign(_rank=table["method"].map(order))
+        .sort_values(["_rank", *by[1:]], kind="mergesort")
+        .drop(columns="_rank")
+        .reset_index(drop=True)
+    )
 
 
 def paired(scores: pd.DataFrame, reference: str = "pool") -> pd.DataFrame:
@@ -613,11 +748,16 @@ def paired(scores: pd.DataFrame, reference: str = "pool") -> pd.DataFrame:
         both = ours.add_suffix("_ref").join(other.add_suffix("_other"), how="inner")
         if both.empty:
             continue
-        rows.append({
-            "method": method, "n": len(both), "crps_ref": both["crps_log_ref"].mean(),
-            "crps_other": both["crps_log_other"].mean(),
-            "crps_ratio": both["crps_log_ref"].mean() / both["crps_log_other"].mean(),
-            "ref_wins": (both["crps_log_ref"] < both["crps_log_other"]).mean(),
-            "mase_ref": both["ase_ref"].mean(), "mase_other": both["ase_other"].mean(),
-        })
+        rows.append(
+            {
+                "method": method,
+                "n": len(both),
+                "crps_ref": both["crps_log_ref"].mean(),
+                "crps_other": both["crps_log_other"].mean(),
+                "crps_ratio": both["crps_log_ref"].mean() / both["crps_log_other"].mean(),
+                "ref_wins": (both["crps_log_ref"] < both["crps_log_other"]).mean(),
+                "mase_ref": both["ase_ref"].mean(),
+                "mase_other": both["ase_other"].mean(),
+            }
+        )
     return pd.DataFrame(rows)

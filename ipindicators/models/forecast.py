@@ -64,8 +64,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from functools import cache, partial
 from typing import Any
 
@@ -73,9 +73,9 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import ThreadpoolController, threadpool_limits
 
+from ..catalog.indicators import Indicator, indicator
 from ..errors import UsageError
 from . import MODELS
-from ..catalog.indicators import Indicator, indicator
 
 DAMPED_MIN_YEARS = 8
 QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)
@@ -235,8 +235,9 @@ def _trend_paths(t, y, horizon, n, rng, cal):
     chol = np.linalg.cholesky(cov + 1e-15 * np.eye(2))
     z = rng.standard_normal((n, 2))
     slope = z[:, 0] * chol[1, 0] + z[:, 1] * chol[1, 1]
-    beta = params[None, :] + np.sqrt(sigma2)[:, None] * np.column_stack([z[:, 0] * chol[0, 0],
-                                                                         slope])
+    beta = params[None, :] + np.sqrt(sigma2)[:, None] * np.column_stack(
+        [z[:, 0] * chol[0, 0], slope]
+    )
     steps = cal.damped_lead(horizon - t[-1])
     mean = beta[:, :1] + beta[:, 1:] * steps[None, :]
     return mean + np.sqrt(sigma2)[:, None] * rng.standard_normal((n, len(horizon)))
@@ -261,7 +262,9 @@ def _rw_paths(t, y, horizon, n, rng, cal):
     sigma2 = _inverse_chi2_scale(rng, s2, df + cal.prior_df, n)
     mu = drift + np.sqrt(sigma2 / (t[-1] - t[0])) * rng.standard_normal(n)
     gaps = np.diff(np.concatenate([[t[-1]], horizon]))
-    shocks = np.sqrt(sigma2)[:, None] * np.sqrt(gaps)[None, :] * rng.standard_normal((n, len(gaps)))
+    shocks = (
+        np.sqrt(sigma2)[:, None] * np.sqrt(gaps)[None, :] * rng.standard_normal((n, len(gaps)))
+    )
     lead = cal.damped_lead(horizon - t[-1])
     return y[-1] + mu[:, None] * lead[None, :] + np.cumsum(shocks, axis=1)
 
@@ -275,7 +278,7 @@ def _consecutive_year_ends(t, y) -> tuple[np.ndarray, np.ndarray]:
             if i - start > best_len:
                 best_start, best_len = start, i - start
             start = i
-    return years[best_start: best_start + best_len], values[best_start: best_start + best_len]
+    return years[best_start : best_start + best_len], values[best_start : best_start + best_len]
 
 
 def _damped_paths(t, y, horizon, n, rng):
@@ -283,7 +286,7 @@ def _damped_paths(t, y, horizon, n, rng):
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     fit = ETSModel(values, error="add", trend="add", damped_trend=True).fit(disp=False)
-    steps = int(round(horizon[-1])) - int(years[-1])
+    steps = round(horizon[-1]) - int(years[-1])
     simulated = fit.simulate(nsimulations=steps, anchor="end", repetitions=n, rng=rng)
     simulated = np.asarray(simulated).reshape(steps, n).T
     grid = years[-1] + np.arange(1, steps + 1)
@@ -376,8 +379,9 @@ class Forecast:
             raise UsageError(f"no forecast of {self.indicator} for {self.region}: {self.message}")
         where = np.flatnonzero(self.years == year)
         if not len(where):
-            raise UsageError(f"year {year} is outside the forecast ({self.years.min()}-"
-                             f"{self.years.max()})")
+            raise UsageError(
+                f"year {year} is outside the forecast ({self.years.min()}-{self.years.max()})"
+            )
         return self.paths[:, where[0]]
 
     def summary(self, quantiles: tuple[float, ...] = QUANTILES) -> pd.DataFrame:
@@ -445,8 +449,9 @@ def forecast(
         than two usable observations, no paths and a ``message`` saying why.
     """
     with single_blas_thread():
-        return _forecast(observations, region, indicator_id, as_of, until, n_paths, seed,
-                         models, calibrated)
+        return _forecast(
+            observations, region, indicator_id, as_of, until, n_paths, seed, models, calibrated
+        )
 
 
 def _forecast(
@@ -467,8 +472,9 @@ def _forecast(
         raise UsageError(f"forecast end {until} is before the as_of year {cutoff.year}")
     if n_paths < 10:
         raise UsageError("n_paths must be at least 10")
-    mine = ((observations["region"].to_numpy() == region)
-            & (observations["indicator"].to_numpy() == indicator_id))
+    mine = (observations["region"].to_numpy() == region) & (
+        observations["indicator"].to_numpy() == indicator_id
+    )
     series = observations if mine.all() else observations[mine]
     if series.empty:
         raise UsageError(f"no observations of {indicator_id} for {region}")
@@ -479,21 +485,31 @@ def _forecast(
             f"as_of {cutoff} is before the first observation of {indicator_id} for {region} "
             f"({first})"
         )
-    empty = Forecast(region, indicator_id, cutoff, np.array([], dtype=int),
-                     np.empty((0, 0)), np.array([], dtype=str), used)
+    empty = Forecast(
+        region,
+        indicator_id,
+        cutoff,
+        np.array([], dtype=int),
+        np.empty((0, 0)),
+        np.array([], dtype=str),
+        used,
+    )
     if len(used) < 2:
         return Forecast(**{**empty.__dict__, "message": "only one observation: no forecast"})
     scale_name = scale_for(item)
     t = decimal_year(used["period_end"])
     values = used["value"].to_numpy(dtype=float)
     if scale_name != "count" and (values <= 0).any():
-        raise UsageError(f"{indicator_id} for {region} has non-positive values; cannot model "
-                         "them on the log scale")
+        raise UsageError(
+            f"{indicator_id} for {region} has non-positive values; cannot model "
+            "them on the log scale"
+        )
     y = values if scale_name == "count" else _Scale(scale_name).forward(values)
     supported = [m for m in available_models(t, scale_name) if m in chosen_models]
     if not supported:
-        return Forecast(**{**empty.__dict__,
-                           "message": f"model(s) {', '.join(chosen_models)} need more data"})
+        return Forecast(
+            **{**empty.__dict__, "message": f"model(s) {', '.join(chosen_models)} need more data"}
+        )
     first_year = int(np.floor(t[0] - 1e-9))
     years = np.arange(first_year, until + 1)
     times = years + 1.0
@@ -506,8 +522,7 @@ def _forecast(
     blocks = []
     cal = _calibration(calibrated)
     trend = _count_paths if scale_name == "count" else partial(_trend_paths, cal=cal)
-    generators = {"trend": trend, "rw_drift": partial(_rw_paths, cal=cal),
-                  "damped": _damped_paths}
+    generators = {"trend": trend, "rw_drift": partial(_rw_paths, cal=cal), "damped": _damped_paths}
     for model, count, stream in zip(supported, shares, streams):
         block = np.empty((count, len(years)))
         if future.any():
@@ -525,8 +540,7 @@ def _forecast(
         paths[:, future] = cal.inflate(paths[:, future], years[future] - cutoff.year)
         paths = _Scale(scale_name).back(paths)
     labels = np.repeat(np.array(supported), shares)
-    return Forecast(region, indicator_id, cutoff, years, paths, labels, used,
-                    "", tuple(supported))
+    return Forecast(region, indicator_id, cutoff, years, paths, labels, used, "", tuple(supported))
 
 
 @cache
@@ -554,8 +568,9 @@ def _forecast_chunk(frame, keys, as_of, until, n_paths, seed, models, calibrated
     groups = dict(iter(frame.groupby(["region", "indicator"], sort=False)))
     results = []
     for key in keys:
-        fc = forecast(groups.get(key, frame.iloc[:0]), *key, as_of, until, n_paths, seed, models,
-                      calibrated)
+        fc = forecast(
+            groups.get(key, frame.iloc[:0]), *key, as_of, until, n_paths, seed, models, calibrated
+        )
         results.append(fc if reduce is None else reduce(fc))
     return results
 
@@ -595,11 +610,13 @@ def forecast_many(
     """
     keys = list(series)
     wanted = set(keys)
-    frame = observations[[pair in wanted for pair in zip(observations["region"],
-                                                         observations["indicator"])]]
+    frame = observations[
+        [pair in wanted for pair in zip(observations["region"], observations["indicator"])]
+    ]
     if n_jobs <= 1 or len(keys) < 2:
-        return _forecast_chunk(frame, keys, as_of, until, n_paths, seed, models, calibrated,
-                               reduce)
+        return _forecast_chunk(
+            frame, keys, as_of, until, n_paths, seed, models, calibrated, reduce
+        )
     step = min(len(keys), n_jobs * 4)
     positions = [range(start, len(keys), step) for start in range(step)]
     chunks = [[keys[p] for p in chosen] for chosen in positions]

@@ -37,15 +37,15 @@ from jupyter_client.manager import AsyncKernelManager
 from nbconvert import HTMLExporter
 from tqdm.auto import tqdm
 
-from ..models.assess import COLUMNS
 from ..atomic import write_text
-from ..errors import UsageError
-from ..models.forecast import check_models
-from ..paths import notebooks_dir
 from ..catalog.regions import is_region
 from ..catalog.regions import region as region_definition
+from ..catalog.targets import regions_with_targets, targets_for
+from ..errors import UsageError
+from ..models.assess import COLUMNS
+from ..models.forecast import check_models
+from ..paths import notebooks_dir
 from .region_report import read_assessment
-from ..catalog.targets import all_targets, regions_with_targets, targets_for
 
 REGION_NOTEBOOK = "region_report.ipynb"
 OVERVIEW_NOTEBOOK = "overview.ipynb"
@@ -120,8 +120,9 @@ def _kernel_manager_in(folder: Path) -> type[AsyncKernelManager]:
 
 
 def _to_html(notebook: nbformat.NotebookNode) -> str:
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+    exporter = HTMLExporter(
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
     body, _ = exporter.from_notebook_node(notebook)
     return body
 
@@ -141,25 +142,34 @@ def run_notebook(task: ReportTask) -> RegionRun:
     error = ""
     try:
         papermill.execute_notebook(
-            task.notebook, str(executed), parameters=task.parameters, kernel_name="python3",
+            task.notebook,
+            str(executed),
+            parameters=task.parameters,
+            kernel_name="python3",
             progress_bar={"desc": name, "leave": False} if task.progress else False,
-            log_output=False, cwd=str(scratch),
+            log_output=False,
+            cwd=str(scratch),
             kernel_manager_class=_kernel_manager_in(scratch),
         )
     except Exception as exc:  # the notebook keeps the error; the batch goes on
         error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
     try:
         if not executed.is_file():
-            return RegionRun(name, False, error or "the notebook was not written",
-                             time.perf_counter() - started)
+            return RegionRun(
+                name, False, error or "the notebook was not written", time.perf_counter() - started
+            )
         notebook = nbformat.read(executed, as_version=4)
         write_text(folder / f"{task.stem}.html", _to_html(notebook))
         os.replace(executed, folder / f"{task.stem}.ipynb")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return RegionRun(
-        name, not error, error, time.perf_counter() - started,
-        str(folder / f"{task.stem}.ipynb"), str(folder / f"{task.stem}.html"),
+        name,
+        not error,
+        error,
+        time.perf_counter() - started,
+        str(folder / f"{task.stem}.ipynb"),
+        str(folder / f"{task.stem}.html"),
         read_assessment(notebook),
     )
 
@@ -189,7 +199,8 @@ def _run_all(
     on_done: Callable[[RegionRun], None],
 ) -> list[RegionRun]:
     if scheduler:
-        from distributed import Client, as_completed as dask_completed
+        from distributed import Client
+        from distributed import as_completed as dask_completed
 
         with Client(scheduler) as client:
             futures = client.map(run_notebook, tasks, pure=False)
@@ -215,10 +226,23 @@ def _run_all(
 
 
 def _failed_rows(run: RegionRun) -> pd.DataFrame:
-    rows = [{"target_id": t.id, "region": run.region, "indicator": t.indicator,
-             "target_value": t.value, "target_year": t.year, "comparator": t.comparator,
-             "status": "report_failed", "reason": run.error}
-            for t in targets_for(run.region, inherit=True)] if is_region(run.region) else []
+    rows = (
+        [
+            {
+                "target_id": t.id,
+                "region": run.region,
+                "indicator": t.indicator,
+                "target_value": t.value,
+                "target_year": t.year,
+                "comparator": t.comparator,
+                "status": "report_failed",
+                "reason": run.error,
+            }
+            for t in targets_for(run.region, inherit=True)
+        ]
+        if is_region(run.region)
+        else []
+    )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -228,7 +252,7 @@ def summary_table(runs: Iterable[RegionRun], out: Path) -> pd.DataFrame:
     for run in sorted(runs, key=lambda r: r.region):
         frame = run.assessment if run.ok else _failed_rows(run)
         frame = frame.astype(object)
-        frame["report"] = (os.path.relpath(run.html, out) if run.html else "")
+        frame["report"] = os.path.relpath(run.html, out) if run.html else ""
         frames.append(frame)
     frames = [f for f in frames if not f.empty]
     if not frames:
@@ -236,9 +260,11 @@ def summary_table(runs: Iterable[RegionRun], out: Path) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[SUMMARY_COLUMNS]
 
 
-def index_html(result_runs: Sequence[RegionRun], out: Path, overview: RegionRun | None,
-               as_of: int | None) -> str:
+def index_html(
+    result_runs: Sequence[RegionRun], out: Path, overview: RegionRun | None, as_of: int | None
+) -> str:
     """The batch's index page: each region, its status, its number of targets and its report."""
+
     def link(path: str | None, label: str) -> str:
         if not path:
             return ""
@@ -253,7 +279,7 @@ def index_html(result_runs: Sequence[RegionRun], out: Path, overview: RegionRun 
         status = "passed" if run.ok else f"failed: {html.escape(run.error)}"
         assessed = int(run.assessment["probability"].notna().sum()) if run.ok else 0
         rows.append(
-            f"<tr class=\"{'ok' if run.ok else 'failed'}\"><td>{name}</td>"
+            f'<tr class="{"ok" if run.ok else "failed"}"><td>{name}</td>'
             f"<td>{html.escape(run.region)}</td><td>{status}</td>"
             f"<td>{len(run.assessment) if run.ok else ''}</td><td>{assessed if run.ok else ''}"
             f"</td><td>{link(run.html, 'report')} {link(run.notebook, 'notebook')}</td></tr>"
@@ -265,12 +291,12 @@ def index_html(result_runs: Sequence[RegionRun], out: Path, overview: RegionRun 
     passed = sum(r.ok for r in result_runs)
     when = "all figures to date" if as_of is None else f"figures up to 31 December {as_of}"
     return (
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         "<title>ipindicators reports</title><style>"
         "body{font-family:sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left}"
         "tr.failed{background:#fdd}</style></head><body>"
         f"<h1>IP plan targets: regional reports</h1><p>Assessed from {when}. "
-        f"passed {passed}/{len(result_runs)}; <a href=\"summary.csv\">summary.csv</a> "
+        f'passed {passed}/{len(result_runs)}; <a href="summary.csv">summary.csv</a> '
         "has one row per target.</p>"
         f"{overview_line}<table><tr><th>region</th><th>id</th><th>status</th><th>targets</th>"
         f"<th>with probability</th><th>report</th></tr>{''.join(rows)}</table></body></html>\n"
@@ -327,11 +353,18 @@ def report(
     runs = [RegionRun(r, False, problem) for r, problem in problems.items() if problem]
     settings = {"as_of": as_of, "n_paths": n_paths, "seed": seed, "models": models}
     tasks = [
-        ReportTask(str(notebook_path(REGION_NOTEBOOK)), str(out / r), "report",
-                   {"region": r, **settings}, progress=show and jobs == 1 and not scheduler)
-        for r, problem in problems.items() if not problem
+        ReportTask(
+            str(notebook_path(REGION_NOTEBOOK)),
+            str(out / r),
+            "report",
+            {"region": r, **settings},
+            progress=show and jobs == 1 and not scheduler,
+        )
+        for r, problem in problems.items()
+        if not problem
     ]
     with tqdm(total=len(tasks), desc="regions", unit="region", disable=not show) as bar:
+
         def done(run: RegionRun) -> None:
             bar.set_postfix_str(f"{run.region} {'ok' if run.ok else 'FAILED'}")
             bar.update()
@@ -341,8 +374,13 @@ def report(
     write_text(out / "summary.csv", summary.to_csv(index=False, lineterminator="\n"))
     overview_run = None
     if overview and any(run.ok for run in runs):
-        overview_run = run_notebook(ReportTask(
-            str(notebook_path(OVERVIEW_NOTEBOOK)), str(out), "overview",
-            {"summary_csv": str(out / "summary.csv"), **settings}))
+        overview_run = run_notebook(
+            ReportTask(
+                str(notebook_path(OVERVIEW_NOTEBOOK)),
+                str(out),
+                "overview",
+                {"summary_csv": str(out / "summary.csv"), **settings},
+            )
+        )
     write_text(out / "index.html", index_html(runs, out, overview_run, as_of))
     return BatchResult(out, sorted(runs, key=lambda r: r.region), overview_run)

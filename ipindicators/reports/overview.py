@@ -22,15 +22,31 @@ def gap_table(summary: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
     """
-    level = summary[(summary["basis"] != "cumulative") & summary["last_value"].notna()
-                    & summary["target_value"].notna()].copy()
+    level = summary[
+        (summary["basis"] != "cumulative")
+        & summary["last_value"].notna()
+        & summary["target_value"].notna()
+    ].copy()
     last = level["last_value"].astype(float)
     goal = level["target_value"].astype(float)
     level["gap"] = np.where(level["comparator"] == "<=", last / goal - 1.0, goal / last - 1.0)
-    columns = ["region", "target_id", "indicator", "target_year", "last_period", "last_value",
-               "target_value", "unit", "gap", "probability", "status", "expected_year"]
-    return level.sort_values(["gap", "region", "target_id"], ascending=[False, True, True],
-                             kind="mergesort")[columns].reset_index(drop=True)
+    columns = [
+        "region",
+        "target_id",
+        "indicator",
+        "target_year",
+        "last_period",
+        "last_value",
+        "target_value",
+        "unit",
+        "gap",
+        "probability",
+        "status",
+        "expected_year",
+    ]
+    return level.sort_values(
+        ["gap", "region", "target_id"], ascending=[False, True, True], kind="mergesort"
+    )[columns].reset_index(drop=True)
 
 
 def regions_lacking_data(summary: pd.DataFrame) -> pd.DataFrame:
@@ -47,12 +63,24 @@ def regions_lacking_data(summary: pd.DataFrame) -> pd.DataFrame:
         missing = group[group["probability"].isna()]
         if missing.empty:
             continue
-        why = sorted({str(ind) if isinstance(ind, str) else str(reason)
-                      for ind, reason in zip(missing["indicator"], missing["reason"])})
-        rows.append({"region": region_id, "targets": len(group), "unassessed": len(missing),
-                     "nothing_assessed": len(missing) == len(group),
-                     "indicators": ", ".join(why)})
-    table = pd.DataFrame(rows, columns=["region", "targets", "unassessed", "nothing_assessed",
-                                        "indicators"])
-    return table.sort_values(["nothing_assessed", "unassessed"], ascending=False,
-                             kind="mergesort").reset_index(drop=True)
+        why = sorted(
+            {
+                str(ind) if isinstance(ind, str) else str(reason)
+                for ind, reason in zip(missing["indicator"], missing["reason"])
+            }
+        )
+        rows.append(
+            {
+                "region": region_id,
+                "targets": len(group),
+                "unassessed": len(missing),
+                "nothing_assessed": len(missing) == len(group),
+                "indicators": ", ".join(why),
+            }
+        )
+    table = pd.DataFrame(
+        rows, columns=["region", "targets", "unassessed", "nothing_assessed", "indicators"]
+    )
+    return table.sort_values(
+        ["nothing_assessed", "unassessed"], ascending=False, kind="mergesort"
+    ).reset_index(drop=True)

@@ -20,9 +20,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 
-from ..models.forecast import Forecast, decimal_year
 from ..catalog.indicators import indicator
 from ..catalog.targets import Target
+from ..models.forecast import Forecast, decimal_year
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 FALLBACK_FONT = "DejaVu Sans"
@@ -63,15 +63,19 @@ def missing_glyphs(text: str) -> list[str]:
     fonts = []
     for family in matplotlib.rcParams["font.sans-serif"]:
         try:
-            path = font_manager.findfont(font_manager.FontProperties(family=family),
-                                         fallback_to_default=False)
+            path = font_manager.findfont(
+                font_manager.FontProperties(family=family), fallback_to_default=False
+            )
         except ValueError:
             continue
         fonts.append(FT2Font(path))
-    return sorted({
-        ch for ch in text
-        if not ch.isspace() and all(font.get_char_index(ord(ch)) == 0 for font in fonts)
-    })
+    return sorted(
+        {
+            ch
+            for ch in text
+            if not ch.isspace() and all(font.get_char_index(ord(ch)) == 0 for font in fonts)
+        }
+    )
 
 
 def _source_group(url: str) -> str:
@@ -81,8 +85,11 @@ def _source_group(url: str) -> str:
 
 def _observation_groups(observed: pd.DataFrame) -> pd.Series:
     groups = pd.Series(
-        np.where(observed["origin"] == "derived", "derived from parts",
-                 observed["source_url"].map(_source_group)),
+        np.where(
+            observed["origin"] == "derived",
+            "derived from parts",
+            observed["source_url"].map(_source_group),
+        ),
         index=observed.index,
     )
     common = groups.value_counts().index[: MAX_SOURCE_GROUPS - 1]
@@ -122,31 +129,54 @@ def fan_chart(
         future = fc.years >= np.floor(last_time)
         years = fc.years[future]
         bands = np.quantile(fc.paths[:, future], [0.025, 0.1, 0.5, 0.9, 0.975], axis=0)
-        ax.fill_between(years, bands[0], bands[4], color="C0", alpha=0.15,
-                        label="95% interval")
+        ax.fill_between(years, bands[0], bands[4], color="C0", alpha=0.15, label="95% interval")
         ax.fill_between(years, bands[1], bands[3], color="C0", alpha=0.3, label="80% interval")
         ax.plot(years, bands[2], color="C0", lw=1.5, label="median forecast")
         goals = [t.value_in_indicator_unit() for t in targets if t.basis != "cumulative"]
-        top = max([float(observed["value"].max()), float(bands[3].max()),
-                   *(g for g in goals if g is not None)])
+        top = max(
+            [
+                float(observed["value"].max()),
+                float(bands[3].max()),
+                *(g for g in goals if g is not None),
+            ]
+        )
         ax.set_ylim(bottom=0, top=top * 1.08)
     times = decimal_year(observed["period_end"]) - 1.0
     groups = _observation_groups(observed)
     for marker, (name, rows) in zip(_MARKERS, groups.groupby(groups, sort=True)):
-        ax.scatter(times[rows.index], observed.loc[rows.index, "value"], marker=marker,
-                   color="black", zorder=3, s=22, label=f"figure: {name}")
+        ax.scatter(
+            times[rows.index],
+            observed.loc[rows.index, "value"],
+            marker=marker,
+            color="black",
+            zorder=3,
+            s=22,
+            label=f"figure: {name}",
+        )
     for target in targets:
         goal = target.value_in_indicator_unit()
         if target.year is None or goal is None:
             continue
         ax.axvline(target.year, color="grey", ls=":", lw=1)
         if target.cumulative:
-            ax.plot([], [], " ", label=f"target {target.comparator} {goal:g} cumulative "
-                                       f"{target.window_start}–{target.year}")
+            ax.plot(
+                [],
+                [],
+                " ",
+                label=f"target {target.comparator} {goal:g} cumulative "
+                f"{target.window_start}–{target.year}",
+            )
             continue
-        ax.scatter([target.year], [goal], marker="*", s=160, color="C3", zorder=4,
-                   label=f"target {target.comparator} {goal:g} by {target.year}"
-                         f"{' (inherited)' if target.region != fc.region else ''}")
+        ax.scatter(
+            [target.year],
+            [goal],
+            marker="*",
+            s=160,
+            color="C3",
+            zorder=4,
+            label=f"target {target.comparator} {goal:g} by {target.year}"
+            f"{' (inherited)' if target.region != fc.region else ''}",
+        )
     ax.axvline(fc.as_of.year, color="C2", ls="--", lw=1, label=f"as of {fc.as_of}")
     ax.set_title(f"{item.name_zh} · {item.name_en}")
     ax.set_ylabel(item.unit)
@@ -171,14 +201,25 @@ def probability_heatmap(summary: pd.DataFrame, ax: Axes | None = None) -> Figure
     -------
     Figure
     """
-    table = summary.pivot_table(index="region", columns="target_id", values="probability",
-                                aggfunc="first", dropna=False)
+    table = summary.pivot_table(
+        index="region", columns="target_id", values="probability", aggfunc="first", dropna=False
+    )
     if ax is None:
         height = 1.5 + 0.45 * len(table)
         _, ax = plt.subplots(figsize=(max(8, 0.45 * table.shape[1] + 3), height))
-    sns.heatmap(table.astype(float), ax=ax, vmin=0, vmax=1, cmap="RdYlGn", annot=True,
-                fmt=".2f", annot_kws={"fontsize": 7}, cbar_kws={"label": "probability"},
-                linewidths=0.5, linecolor="white")
+    sns.heatmap(
+        table.astype(float),
+        ax=ax,
+        vmin=0,
+        vmax=1,
+        cmap="RdYlGn",
+        annot=True,
+        fmt=".2f",
+        annot_kws={"fontsize": 7},
+        cbar_kws={"label": "probability"},
+        linewidths=0.5,
+        linecolor="white",
+    )
     ax.set_xlabel("target")
     ax.set_ylabel("region")
     return ax.figure

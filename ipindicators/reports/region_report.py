@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..models.assess import COLUMNS
 from ..catalog.documents import document
-from ..models.forecast import forecast, usable_observations
 from ..catalog.indicators import indicator
-from .plots import fan_chart
 from ..catalog.regions import region as region_definition
 from ..catalog.targets import Target, is_inherited, targets_for
+from ..models.assess import COLUMNS
+from ..models.forecast import forecast, usable_observations
+from .plots import fan_chart
 
 ASSESSMENT_TAG = "assessment"
 ASSESSMENT_MIME = "application/vnd.ipindicators.assessment+json"
@@ -62,24 +62,37 @@ def plan_targets(region: str, inherit: bool = True) -> pd.DataFrame:
     for item in targets_for(region, inherit=inherit):
         source = document(item.document)
         name = indicator(item.indicator).name_zh if item.indicator else item.label_zh
-        rows.append({
-            "target": item.id, "indicator": name, "comparator": item.comparator,
-            "value": item.value, "unit": item.unit, "year": item.year, "basis": item.basis,
-            "inherited": is_inherited(item, region), "document": source.title,
-            "issued": source.issued, "quote": item.quote,
-        })
+        rows.append(
+            {
+                "target": item.id,
+                "indicator": name,
+                "comparator": item.comparator,
+                "value": item.value,
+                "unit": item.unit,
+                "year": item.year,
+                "basis": item.basis,
+                "inherited": is_inherited(item, region),
+                "document": source.title,
+                "issued": source.issued,
+                "quote": item.quote,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def tracked_indicators(region: str, inherit: bool = True) -> list[str]:
     """Indicators of the region's targets that have a value, a year and a catalog id."""
-    found = [t.indicator for t in targets_for(region, inherit=inherit)
-             if t.indicator and t.value is not None and t.year is not None]
+    found = [
+        t.indicator
+        for t in targets_for(region, inherit=inherit)
+        if t.indicator and t.value is not None and t.year is not None
+    ]
     return list(dict.fromkeys(found))
 
 
-def data_sources(region: str, observations: pd.DataFrame, as_of: int | None = None
-                 ) -> pd.DataFrame:
+def data_sources(
+    region: str, observations: pd.DataFrame, as_of: int | None = None
+) -> pd.DataFrame:
     """The figures behind each tracked indicator: how many, when, the latest, and from where.
 
     Parameters
@@ -100,27 +113,35 @@ def data_sources(region: str, observations: pd.DataFrame, as_of: int | None = No
     cutoff = pd.Timestamp(cutoff_date(as_of))
     rows = []
     for indicator_id in tracked_indicators(region):
-        series = observations[(observations["region"] == region)
-                              & (observations["indicator"] == indicator_id)
-                              & (observations["period_end"] <= cutoff)]
+        series = observations[
+            (observations["region"] == region)
+            & (observations["indicator"] == indicator_id)
+            & (observations["period_end"] <= cutoff)
+        ]
         series = series.sort_values("period_end")
         latest = series.iloc[-1] if len(series) else None
         urls = sorted({u for cell in series["source_url"] for u in str(cell).split(" | ") if u})
-        rows.append({
-            "indicator": indicator_id, "name": indicator(indicator_id).name_zh,
-            "n_figures": len(series),
-            "first": series["period_end"].min().date() if len(series) else None,
-            "last": latest["period_end"].date() if latest is not None else None,
-            "latest_value": latest["value"] if latest is not None else None,
-            "unit": indicator(indicator_id).unit,
-            "sources": "\n".join(urls) if urls else "no data",
-        })
+        rows.append(
+            {
+                "indicator": indicator_id,
+                "name": indicator(indicator_id).name_zh,
+                "n_figures": len(series),
+                "first": series["period_end"].min().date() if len(series) else None,
+                "last": latest["period_end"].date() if latest is not None else None,
+                "latest_value": latest["value"] if latest is not None else None,
+                "unit": indicator(indicator_id).unit,
+                "sources": "\n".join(urls) if urls else "no data",
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def _targets_on(region: str, indicator_id: str) -> list[Target]:
-    return [t for t in targets_for(region, inherit=True)
-            if t.indicator == indicator_id and t.value is not None and t.year is not None]
+    return [
+        t
+        for t in targets_for(region, inherit=True)
+        if t.indicator == indicator_id and t.value is not None and t.year is not None
+    ]
 
 
 def indicator_charts(
@@ -140,12 +161,19 @@ def indicator_charts(
     """
     cutoff = cutoff_date(as_of)
     for indicator_id in tracked_indicators(region):
-        series = observations[(observations["region"] == region)
-                              & (observations["indicator"] == indicator_id)]
+        series = observations[
+            (observations["region"] == region) & (observations["indicator"] == indicator_id)
+        ]
         if usable_observations(series, indicator(indicator_id), cutoff).empty:
-            yield indicator_id, None, (
-                "no published figure found" if series.empty else
-                "no usable figure up to the as-of date (period totals count only full years)")
+            yield (
+                indicator_id,
+                None,
+                (
+                    "no published figure found"
+                    if series.empty
+                    else "no usable figure up to the as-of date (period totals count only full years)"
+                ),
+            )
             continue
         targets = _targets_on(region, indicator_id)
         until = max([cutoff.year + FORECAST_YEARS_AFTER, *(t.year for t in targets)])
@@ -159,11 +187,28 @@ def attainment_table(assessment: pd.DataFrame) -> pd.DataFrame:
     """The assessment rows that have a probability or status, in reading order."""
     shown = assessment[assessment["status"] != "no_data"].copy()
     shown["interval_80"] = shown["interval_80"].map(
-        lambda pair: f"{pair[0]:.4g} – {pair[1]:.4g}" if isinstance(pair, list) else "")
-    return shown[["target_id", "indicator", "comparator", "target_value", "unit", "target_year",
-                  "last_period", "last_value", "probability", "status", "observed_cagr",
-                  "required_cagr", "median_forecast", "interval_80", "expected_year",
-                  "inherited"]].reset_index(drop=True)
+        lambda pair: f"{pair[0]:.4g} – {pair[1]:.4g}" if isinstance(pair, list) else ""
+    )
+    return shown[
+        [
+            "target_id",
+            "indicator",
+            "comparator",
+            "target_value",
+            "unit",
+            "target_year",
+            "last_period",
+            "last_value",
+            "probability",
+            "status",
+            "observed_cagr",
+            "required_cagr",
+            "median_forecast",
+            "interval_80",
+            "expected_year",
+            "inherited",
+        ]
+    ].reset_index(drop=True)
 
 
 def untracked_targets(assessment: pd.DataFrame) -> pd.DataFrame:
@@ -188,10 +233,10 @@ def publish_assessment(assessment: pd.DataFrame) -> None:
     """
     from IPython.display import display
 
-    records = [{k: _json_ready(v) for k, v in row.items()}
-               for row in assessment.to_dict("records")]
-    display({ASSESSMENT_MIME: records, "text/plain": f"{len(records)} assessed targets"},
-            raw=True)
+    records = [
+        {k: _json_ready(v) for k, v in row.items()} for row in assessment.to_dict("records")
+    ]
+    display({ASSESSMENT_MIME: records, "text/plain": f"{len(records)} assessed targets"}, raw=True)
 
 
 def read_assessment(notebook: Mapping) -> pd.DataFrame:
@@ -212,4 +257,3 @@ def read_assessment(notebook: Mapping) -> pd.DataFrame:
                 rows = json.loads(rows) if isinstance(rows, str) else rows
                 return pd.DataFrame(rows, columns=COLUMNS)
     return pd.DataFrame(columns=COLUMNS)
-

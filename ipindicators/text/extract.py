@@ -20,6 +20,7 @@ an unknown year (None).
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -31,10 +32,10 @@ import pandas as pd
 import yaml
 
 from ..catalog.documents import Document, document, documents
-from ..errors import InputError, UsageError
 from ..catalog.indicators import indicator_records
 from ..catalog.regions import is_region
 from ..catalog.units import conversion_factor
+from ..errors import InputError, UsageError
 
 _TRADITIONAL = (
     "萬億個項達專發擁數價質權產業額標準註冊術場資訓經費長濟佔門進總護會滿審訴級區點範導優勢務"
@@ -59,9 +60,27 @@ _PINYIN_GLOSS = re.compile(
 _CN_NUMERAL = "[零〇一二两三四五六七八九十百千]+"
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _UNIT_FORMS = (
-    "件/百万人", "件/万人", "件/亿元", "万亿元", "亿美元", "万美元", "美元", "亿元", "万元", "元",
-    "亿件", "万件", "件", "万人次", "人次", "万人(?!口)", "人(?![民才员口])", "%",
-    "个(?!年|月|工作日|小时|百分点|季度|星期|周|半月)", "家(?![庭乡属长])", "期(?![间限末满内刊])",
+    "件/百万人",
+    "件/万人",
+    "件/亿元",
+    "万亿元",
+    "亿美元",
+    "万美元",
+    "美元",
+    "亿元",
+    "万元",
+    "元",
+    "亿件",
+    "万件",
+    "件",
+    "万人次",
+    "人次",
+    "万人(?!口)",
+    "人(?![民才员口])",
+    "%",
+    "个(?!年|月|工作日|小时|百分点|季度|星期|周|半月)",
+    "家(?![庭乡属长])",
+    "期(?![间限末满内刊])",
 )
 _COUNT_UNIT_FORMS = tuple(u for u in _UNIT_FORMS if u[0] in "个家人件" and not u.startswith("件/"))
 _SESSION_UNIT_FORM = next(u for u in _UNIT_FORMS if u.startswith("期"))
@@ -69,21 +88,76 @@ _SCALED_UNITS = {"万人次": ("人次", 1e4), "万美元": ("美元", 1e4)}
 _MONEY_UNITS = ("万亿元", "亿美元", "万美元", "美元", "亿元", "万元", "元", "%")
 
 _GE_BEFORE = (
-    "不少于", "不低于", "不小于", "不下于", "至少", "多于", "高于", "超过", "突破", "达到", "达",
-    "提高到", "提高至", "提升到", "提升至", "增加到", "增加至", "增长到", "增长至", "扩大到", "扩大至",
-    "力争", "≥", ">=", ">",
+    "不少于",
+    "不低于",
+    "不小于",
+    "不下于",
+    "至少",
+    "多于",
+    "高于",
+    "超过",
+    "突破",
+    "达到",
+    "达",
+    "提高到",
+    "提高至",
+    "提升到",
+    "提升至",
+    "增加到",
+    "增加至",
+    "增长到",
+    "增长至",
+    "扩大到",
+    "扩大至",
+    "力争",
+    "≥",
+    ">=",
+    ">",
 )
 _LE_BEFORE = (
-    "不超过", "不高于", "不多于", "不大于", "低于", "少于", "控制在", "降低到", "降低至", "下降到",
-    "下降至", "减少到", "减少至", "压缩到", "压缩至", "≤", "<=", "<",
+    "不超过",
+    "不高于",
+    "不多于",
+    "不大于",
+    "低于",
+    "少于",
+    "控制在",
+    "降低到",
+    "降低至",
+    "下降到",
+    "下降至",
+    "减少到",
+    "减少至",
+    "压缩到",
+    "压缩至",
+    "≤",
+    "<=",
+    "<",
 )
 _EQ_BEFORE = ("为", "是", "=")
 _GE_AFTER = ("及以上", "以上", "之上")
 _LE_AFTER = ("及以下", "以下", "以内", "之内")
 _EQ_AFTER = ("左右",)
 _QUOTA_VERBS = (
-    "建设", "建成", "新建", "培育", "新增", "扶持", "支持", "设立", "打造", "组建", "创建", "认定",
-    "引进", "培养", "组织", "举办", "开展", "形成", "争创",
+    "建设",
+    "建成",
+    "新建",
+    "培育",
+    "新增",
+    "扶持",
+    "支持",
+    "设立",
+    "打造",
+    "组建",
+    "创建",
+    "认定",
+    "引进",
+    "培养",
+    "组织",
+    "举办",
+    "开展",
+    "形成",
+    "争创",
 )
 
 
@@ -106,7 +180,7 @@ _QUANTITY = re.compile(
 _CN_UNIT = "(?P<unit>" + "|".join(_COUNT_UNIT_FORMS) + ")"
 _CN_AFTER_COMPARATOR = re.compile(
     rf"(?:{_alternation(_GE_BEFORE + _LE_BEFORE)})(?P<low>{_CN_NUMERAL})"
-    rf"(?P<unit>{'|'.join(_COUNT_UNIT_FORMS + (_SESSION_UNIT_FORM,))})"
+    rf"(?P<unit>{'|'.join((*_COUNT_UNIT_FORMS, _SESSION_UNIT_FORM))})"
 )
 _CN_AFTER_VERB = re.compile(rf"(?:{_alternation(_QUOTA_VERBS)})(?P<low>{_CN_NUMERAL}){_CN_UNIT}")
 _CN_AT_CLAUSE_END = re.compile(
@@ -273,7 +347,7 @@ def _line_breaks(norm: str) -> list[int]:
     lines = norm.split("\n")
     breaks = []
     position = 0
-    for before, after in zip(lines, lines[1:]):
+    for before, after in itertools.pairwise(lines):
         position += len(before)
         prev, nxt = _squash(before), _squash(after)
         if (
@@ -289,7 +363,9 @@ def _line_breaks(norm: str) -> list[int]:
 
 
 def _sentence_ranges(norm: str) -> list[tuple[int, int]]:
-    cuts = sorted({*_line_breaks(norm), *(i + 1 for i, c in enumerate(norm) if c in _SENTENCE_END)})
+    cuts = sorted(
+        {*_line_breaks(norm), *(i + 1 for i, c in enumerate(norm) if c in _SENTENCE_END)}
+    )
     ranges = []
     start = 0
     for cut in [*cuts, len(norm)]:
@@ -324,7 +400,7 @@ def _sentences(text: str) -> list[_Sentence]:
 
 def _clauses(compact: str) -> list[tuple[int, int]]:
     bounds = [0, *(m.end() for m in _CLAUSE_END.finditer(compact)), len(compact)]
-    return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def _enclosing(compact: str, position: int) -> tuple[int, int]:
@@ -356,7 +432,9 @@ def _number(printed: str) -> float:
 def _year_tokens(compact: str) -> list[tuple[int, _Year]]:
     tokens = []
     for m in _YEAR_TOKEN.finditer(compact):
-        if _inside(compact, m.start(), "《〈", "》〉") or _NOT_TARGET_YEAR.search(compact[: m.start()]):
+        if _inside(compact, m.start(), "《〈", "》〉") or _NOT_TARGET_YEAR.search(
+            compact[: m.start()]
+        ):
             continue
         printed = m.group("year")
         value = int(printed) if printed.isdigit() else None
@@ -427,10 +505,10 @@ def _basis_in(text: str) -> tuple[str, int | None] | None:
 
 def _basis(compact: str, clause: tuple[int, int]) -> tuple[str, int | None]:
     """Basis of the clause, else the last one stated earlier in its sentence."""
-    own = _basis_in(compact[clause[0]:clause[1]])
+    own = _basis_in(compact[clause[0] : clause[1]])
     if own:
         return own
-    if not _YEAR_TOKEN.search(compact[clause[0]:clause[1]]):
+    if not _YEAR_TOKEN.search(compact[clause[0] : clause[1]]):
         earlier = [c for c in _clauses(compact) if c[1] <= clause[0]]
         for a, b in reversed(earlier):
             found = _basis_in(compact[a:b])
@@ -487,8 +565,11 @@ def _per_capita(
     else:
         return indicator_id, unit, None
     ratio = next(
-        (i for i, (u, parts) in _indicator_units().items()
-         if indicator_id and parts and parts[0] == indicator_id and u == "件/万人"),
+        (
+            i
+            for i, (u, parts) in _indicator_units().items()
+            if indicator_id and parts and parts[0] == indicator_id and u == "件/万人"
+        ),
         None,
     )
     return ratio, "件/万人", f"{reason}; read as 件/万人"
@@ -533,7 +614,7 @@ def _read_comparator(
     after, before = _AFTER.match(rest), _BEFORE.search(pre)
     notes = []
     if after:
-        comparator, rest = _COMPARATOR_OF[after.group("cmp")], rest[after.end():]
+        comparator, rest = _COMPARATOR_OF[after.group("cmp")], rest[after.end() :]
     elif before:
         comparator = _COMPARATOR_OF[before.group("cmp")]
     else:
@@ -558,7 +639,7 @@ def _quantity_candidate(
     clause, pre = compact[a:b], compact[a:start]
     if _not_a_target(sentence, m, clause, pre):
         return None
-    rest = re.sub(r"[,;:。!?]$", "", compact[m.end():b])
+    rest = re.sub(r"[,;:。!?]$", "", compact[m.end() : b])
     ranged = bool(m.groupdict().get("high"))
     comparator, before, rest, notes = _read_comparator(pre, rest, ranged)
     label_before = _clean_label(pre[: before.start()] if before else pre)
@@ -573,10 +654,18 @@ def _quantity_candidate(
     year, year_note = _resolve_year(sentence, start, horizon)
     basis, window = _basis(compact, (a, b))
     return Candidate(
-        indicator=indicator_id, label=label, value=value, unit=unit, comparator=comparator,
-        year=year, basis=basis, window_years=window, relative_to=None,
+        indicator=indicator_id,
+        label=label,
+        value=value,
+        unit=unit,
+        comparator=comparator,
+        year=year,
+        basis=basis,
+        window_years=window,
+        relative_to=None,
         span=(sentence.origin[m.start("low")], sentence.origin[m.end("unit") - 1] + 1),
-        text=text, sentence_span=sentence.span,
+        text=text,
+        sentence_span=sentence.span,
         note=_join_notes(range_note, *notes, per_capita_note, year_note),
     )
 
@@ -590,14 +679,23 @@ def _relative_candidate(
     relative_to = _match_indicator([reference], "%")
     year, year_note = _resolve_year(sentence, m.start("cmp"), horizon)
     return Candidate(
-        indicator=indicator_id, label=label, value=None, unit="%",
+        indicator=indicator_id,
+        label=label,
+        value=None,
+        unit="%",
         comparator=_RELATIVE_COMPARATOR.get(m.group("cmp"), ">="),
-        year=year, basis="every_year", window_years=None, relative_to=relative_to or reference,
+        year=year,
+        basis="every_year",
+        window_years=None,
+        relative_to=relative_to or reference,
         span=(sentence.origin[m.start("cmp")], sentence.origin[m.end("ref") - 1] + 1),
-        text=text, sentence_span=sentence.span,
+        text=text,
+        sentence_span=sentence.span,
         note=_join_notes(
             "a relative target: growth compared year by year with another growth rate",
-            None if relative_to else f"the benchmark {reference!r} is not in the indicator catalog",
+            None
+            if relative_to
+            else f"the benchmark {reference!r} is not in the indicator catalog",
             year_note,
         ),
     )
@@ -619,7 +717,7 @@ def _quantities(compact: str) -> list[re.Match]:
 def _sentence_candidates(
     sentence: _Sentence, original: str, horizon: _Year | None
 ) -> list[Candidate]:
-    text = original[sentence.span[0]:sentence.span[1]]
+    text = original[sentence.span[0] : sentence.span[1]]
     found: list[Candidate] = []
     numbered = set()
     for m in _quantities(sentence.compact):
@@ -679,7 +777,8 @@ def _text_problem(text: str) -> str | None:
     if not text.strip():
         return "the file is empty"
     odd = sum(
-        1 for c in text
+        1
+        for c in text
         if unicodedata.category(c) in ("Cc", "Co", "Cn", "Cs") and c not in _TEXT_CONTROLS
     )
     if odd > _BINARY_SHARE * len(text):
@@ -825,13 +924,19 @@ def _yaml_entry(candidate: Candidate, entry_id: str, region: str, document_id: s
     if value is not None and value == int(value):
         value = int(value)
     entry = {
-        "id": entry_id, "region": region, "indicator": candidate.indicator,
-        "label_zh": candidate.label or None, "comparator": _Quoted(candidate.comparator),
+        "id": entry_id,
+        "region": region,
+        "indicator": candidate.indicator,
+        "label_zh": candidate.label or None,
+        "comparator": _Quoted(candidate.comparator),
         "value": value,
         "unit": _Quoted(candidate.unit) if candidate.unit == "%" else candidate.unit,
-        "year": candidate.year, "basis": candidate.basis,
-        "window_years": candidate.window_years, "relative_to": candidate.relative_to,
-        "document": document_id, "quote": _LINE_BREAK.sub("", candidate.text),
+        "year": candidate.year,
+        "basis": candidate.basis,
+        "window_years": candidate.window_years,
+        "relative_to": candidate.relative_to,
+        "document": document_id,
+        "quote": _LINE_BREAK.sub("", candidate.text),
         "note": candidate.note,
     }
     return {k: v for k, v in entry.items() if v is not None}
@@ -870,7 +975,8 @@ def candidates_to_yaml(
             raise UsageError(f"unknown region {region_id!r}")
         entry = _yaml_entry(c, _provisional_id(c, region_id, taken), region_id, document_id)
         blocks.append(
-            yaml.dump([entry], Dumper=_CatalogDumper, allow_unicode=True, sort_keys=False,
-                      width=1000)
+            yaml.dump(
+                [entry], Dumper=_CatalogDumper, allow_unicode=True, sort_keys=False, width=1000
+            )
         )
     return "\n".join(blocks)
