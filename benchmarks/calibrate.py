@@ -131,19 +131,21 @@ def fit_spread(table: Columns, rows: np.ndarray) -> tuple[np.ndarray, float]:
     factors are then made non-decreasing in the horizon, and the misfit is that sum over
     horizons and levels for the final factors.
     """
-    chosen, curves = [], []
+    chosen: list[int] = []
+    curves: list[np.ndarray] = []
     for h in HORIZONS:
         mine = rows & (table.horizon == h)
         if not mine.any():
             chosen.append(chosen[-1] if chosen else int(np.argmin(np.abs(FACTORS - 1.0))))
             curves.append(np.zeros(len(FACTORS)))
             continue
-        curves.append(
-            sum(
+        misses = [
+            np.asarray(
                 _miss(np.mean(table.needed[lv][mine][:, None] <= FACTORS[None, :], axis=0), lv)
-                for lv in LEVELS
             )
-        )
+            for lv in LEVELS
+        ]
+        curves.append(np.sum(misses, axis=0))
         chosen.append(int(np.argmin(curves[-1])))
     spread = np.maximum.accumulate(chosen)
     return spread, float(sum(curve[k] for curve, k in zip(curves, spread)))

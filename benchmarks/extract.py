@@ -70,7 +70,10 @@ def _ratio(numerator: int, denominator: int) -> float:
 def score(document_id: str) -> dict:
     """Catalog size, candidates, true positives, precision and recall for one document."""
     item = document(document_id)
-    text = read_policy_text(item.text_path())
+    path = item.text_path()
+    if path is None:
+        raise SystemExit(f"document {document_id} has no policy text file")
+    text = read_policy_text(path)
     candidates = extract_targets(text, region=item.region, document=item.id)
     targets = [t for t in all_targets() if t.document == item.id]
     tp = true_positives(candidates, targets)

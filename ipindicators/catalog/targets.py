@@ -94,11 +94,16 @@ class Target(Entry):
             return None
         return self.value * conversion_factor(self.unit, indicator(self.indicator).unit)
 
-    def met_by(self, outcome: float) -> bool:
-        """Whether an outcome (in the indicator's unit) meets the target."""
+    def goal(self) -> float:
+        """The target value in its indicator's unit; :class:`UsageError` if it has none."""
         goal = self.value_in_indicator_unit()
         if goal is None:
             raise UsageError(f"target {self.id!r} has no numeric value in an indicator's unit")
+        return goal
+
+    def met_by(self, outcome: float) -> bool:
+        """Whether an outcome (in the indicator's unit) meets the target."""
+        goal = self.goal()
         if self.comparator == ">=":
             return outcome >= goal
         if self.comparator == "<=":
@@ -210,7 +215,7 @@ def targets_for(region_id: str, inherit: bool = False) -> list[Target]:
             and indicator(t.indicator).kind == "ratio"
         ]
         inherited.extend(found)
-        covered |= {t.indicator for t in found}
+        covered |= {t.indicator for t in found if t.indicator}
     return own + inherited
 
 

@@ -129,7 +129,7 @@ def _row(item: Target, region_id: str, cutoff: dt.date) -> dict:
 
 
 def _meets(item: Target, values: np.ndarray) -> np.ndarray:
-    goal = item.value_in_indicator_unit()
+    goal = item.goal()
     if item.comparator == ">=":
         return values >= goal
     if item.comparator == "<=":
@@ -151,8 +151,10 @@ def _status_from_figures(item: Target, used: pd.DataFrame) -> str | None:
 
 
 def _window_sums(item: Target, fc: Forecast) -> np.ndarray:
-    start = item.window_start or item.year
-    columns = [np.flatnonzero(fc.years == y) for y in range(start, item.year + 1)]
+    end = item.year
+    if end is None:
+        raise UsageError(f"the cumulative target {item.id} has no target year")
+    columns = [np.flatnonzero(fc.years == y) for y in range(item.window_start or end, end + 1)]
     if any(len(c) == 0 for c in columns):
         raise UsageError(f"the cumulative window of {item.id} starts before the first figure")
     return fc.paths[:, [c[0] for c in columns]].sum(axis=1)
@@ -196,7 +198,7 @@ def assess_target(
     last = used.iloc[-1]
     row["last_period"] = last["period_end"].date().isoformat()
     row["last_value"] = float(last["value"])
-    goal = item.value_in_indicator_unit()
+    goal = item.goal()
     until = max(item.year, cutoff.year) + EXPECTED_YEAR_HORIZON
     fc = forecast(frame, region_id, item.indicator, cutoff, until, n_paths, seed, models)
     if not fc.ok:

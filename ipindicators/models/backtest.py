@@ -80,6 +80,7 @@ import numpy as np
 import pandas as pd
 import scoringrules as sr
 import statsmodels.api as sm
+from numpy.typing import ArrayLike
 from scipy.stats import norm
 
 from ..catalog.indicators import indicator
@@ -354,7 +355,7 @@ def interval_hits(observed: np.ndarray, samples: np.ndarray, level: float) -> np
     return (low <= observed) & (observed <= high)
 
 
-def brier(probability: np.ndarray, outcome: np.ndarray) -> np.ndarray:
+def brier(probability: ArrayLike, outcome: ArrayLike) -> np.ndarray:
     """Brier score of probabilities for events with 0/1 outcomes."""
     return (np.asarray(probability, dtype=float) - np.asarray(outcome, dtype=float)) ** 2
 
@@ -627,7 +628,7 @@ def target_hindcasts(
     by_key = {(s.region, s.indicator): s for s in _series(frame)}
     rows = []
     for item in filter(_assessable, all_targets()):
-        series = by_key.get((item.region, item.indicator))
+        series = by_key.get((item.region, item.indicator or ""))
         if series is None or item.year not in series.year_ends:
             continue
         outcome = series.year_ends[item.year]

@@ -522,7 +522,11 @@ def _forecast(
     blocks = []
     cal = _calibration(calibrated)
     trend = _count_paths if scale_name == "count" else partial(_trend_paths, cal=cal)
-    generators = {"trend": trend, "rw_drift": partial(_rw_paths, cal=cal), "damped": _damped_paths}
+    generators: dict[str, Callable[..., np.ndarray]] = {
+        "trend": trend,
+        "rw_drift": partial(_rw_paths, cal=cal),
+        "damped": _damped_paths,
+    }
     for model, count, stream in zip(supported, shares, streams):
         block = np.empty((count, len(years)))
         if future.any():
@@ -567,9 +571,10 @@ def _one_blas_thread() -> None:
 def _forecast_chunk(frame, keys, as_of, until, n_paths, seed, models, calibrated, reduce):
     groups = dict(iter(frame.groupby(["region", "indicator"], sort=False)))
     results = []
-    for key in keys:
+    for region, indicator_id in keys:
+        series = groups.get((region, indicator_id), frame.iloc[:0])
         fc = forecast(
-            groups.get(key, frame.iloc[:0]), *key, as_of, until, n_paths, seed, models, calibrated
+            series, region, indicator_id, as_of, until, n_paths, seed, models, calibrated
         )
         results.append(fc if reduce is None else reduce(fc))
     return results

@@ -7,6 +7,7 @@ in the ``mplfonts`` package, so no system font is needed) as matplotlib's sans-s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib.resources import files
 from urllib.parse import urlparse
 
@@ -98,7 +99,7 @@ def _observation_groups(observed: pd.DataFrame) -> pd.Series:
 
 def fan_chart(
     fc: Forecast,
-    targets: list[Target] = (),
+    targets: Sequence[Target] = (),
     ax: Axes | None = None,
 ) -> Axes:
     """Observed figures (marked by source), forecast fan and plan targets of one series.
@@ -222,4 +223,6 @@ def probability_heatmap(summary: pd.DataFrame, ax: Axes | None = None) -> Figure
     )
     ax.set_xlabel("target")
     ax.set_ylabel("region")
-    return ax.figure
+    figure = ax.get_figure(root=True)
+    assert isinstance(figure, Figure)
+    return figure

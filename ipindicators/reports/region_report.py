@@ -176,7 +176,7 @@ def indicator_charts(
             )
             continue
         targets = _targets_on(region, indicator_id)
-        until = max([cutoff.year + FORECAST_YEARS_AFTER, *(t.year for t in targets)])
+        until = max([cutoff.year + FORECAST_YEARS_AFTER, *(t.year for t in targets if t.year)])
         fc = forecast(observations, region, indicator_id, cutoff, until, n_paths, seed, models)
         figure, ax = plt.subplots(figsize=(8, 4.5))
         fan_chart(fc, targets, ax=ax)
