@@ -46,10 +46,9 @@ def batch(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", [REGION_NOTEBOOK, OVERVIEW_NOTEBOOK])
-def test_notebooks_are_stored_without_outputs_and_have_a_parameters_cell(name):
+def test_notebooks_have_one_parameters_cell(name):
     notebook = nbformat.read(notebook_path(name), as_version=4)
     code = [c for c in notebook.cells if c.cell_type == "code"]
-    assert all(not c.outputs and c.execution_count is None for c in code)
     tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1 and "as_of" in tagged[0].source
 
