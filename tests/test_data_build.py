@@ -35,6 +35,7 @@ def _row(**change: str) -> str:
         "published": "",
         "excerpt": "",
         "note": "",
+        "source_class": "",
     }
     row.update(change)
     return ",".join(row[c] for c in TIDY_COLUMNS)
@@ -301,3 +302,58 @@ def test_committed_processed_tables_match_a_fresh_build(tmp_path):
     committed = data_dir() / "processed"
     for name in ("observations.csv", "figures.csv", "conflicts.csv", "crosscheck.csv"):
         assert (committed / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes(), name
+
+
+# --- source classes and scopes ------------------------------------------------------------------
+def test_a_recorded_source_class_outranks_the_host(tmp_path):
+    reprint = _row(value="100", as_printed="100件", source_url="https://reprints.example/x")
+    yearbook = _row(
+        value="101",
+        as_printed="101件",
+        source_url="https://github.com/owner/repo/blob/abc/table.xlsx",
+        source_title="中国科技统计年鉴2017",
+        source_class="official",
+    )
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    _table(raw, reprint, yearbook, name="figures.csv")
+    result = build(raw=raw, write=False)
+    (chosen,) = result.observations.itertuples()
+    assert (chosen.value, chosen.source_class) == (101, "official")
+    assert source_rank("https://github.com/x", source_class="official") == 1
+    assert source_rank("https://www.gov.cn/x") == 1 and source_rank("https://a.example/") == 3
+
+
+def test_an_unknown_source_class_names_file_line_and_column(tmp_path):
+    path = _table(tmp_path, _row(source_class="blog"))
+    with pytest.raises(DataError) as info:
+        read_observations(path)
+    assert (info.value.entry, info.value.field) == (2, "source_class")
+    assert "official, state_media, reprint" in str(info.value)
+
+
+def test_china_derived_per_10k_matches_every_published_figure():
+    checks = build(write=False).crosscheck
+    china = checks[checks["region"] == "china"]
+    assert len(china) >= 8
+    assert (china["status"] == "agrees").all(), china[china["status"] != "agrees"]
+
+
+def test_mainland_and_wider_domestic_counts_are_separate_series():
+    obs = build(write=False).observations
+    wide = obs[obs["indicator"] == "valid_invention_patents_incl_hk_mo_tw"]
+    mainland = obs[(obs["region"] == "china") & (obs["indicator"] == "valid_invention_patents")]
+    assert len(wide) >= 10 and set(wide["region"]) == {"china"}
+    both = wide.merge(mainland, on="period_end", suffixes=("_wide", "_mainland"))
+    # holders in Hong Kong, Macao and Taiwan make the wider count larger on every shared date
+    assert (both["value_wide"] > both["value_mainland"]).all()
+
+
+def test_yearbook_panels_cover_every_province_for_many_years():
+    figures = build(write=False).figures
+    yearbook = figures[figures["source_title"].str.startswith("中国科技统计年鉴")]
+    year_ends = yearbook[yearbook["period_end"].str.endswith("-12-31")]
+    per_province = year_ends.groupby(["indicator", "region"])["period_end"].nunique()
+    assert (per_province["valid_invention_patents"] >= 14).sum() == 31
+    assert (per_province["technology_market_turnover"] >= 10).sum() >= 25
+    assert (yearbook["source_class"] == "official").all()

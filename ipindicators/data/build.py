@@ -5,8 +5,9 @@ Steps
 1. Every raw table is read and validated (:func:`ipindicators.data.readers.read_observations`);
    values are converted to the indicator's catalog unit, the printed value kept beside them.
 2. Figures for the same region, indicator and period from several sources are resolved by
-   precedence: user files, then official publishers (``*.gov.cn``, CNIPA), then state media,
-   then other reprints; ties go to the more precise figure, then to the URL in sort order.
+   precedence of their source class: user files, then official publishers (statistical
+   yearbooks, NBS, CNIPA, governments: a ``source_class`` recorded with the figure, else a
+   ``*.gov.cn`` host), then state media, then other reprints; ties go to the more precise figure, then to the URL in sort order.
    Groups whose figures differ by more than 1 % are written to ``conflicts.csv``.
 3. Ratio indicators are derived from their parts where both are published for the same date
    (invention patents per 10k = valid invention patents / resident population in 万人) and
@@ -53,14 +54,21 @@ STATE_MEDIA_HOSTS = (
     "ce.cn",
 )
 SOURCE_RANKS = {0: "user file", 1: "official publisher", 2: "state media", 3: "other reprint"}
+CLASS_OF_RANK = {0: "user", 1: "official", 2: "state_media", 3: "reprint"}
+RANK_OF_CLASS = {name: rank for rank, name in CLASS_OF_RANK.items()}
 OUTPUT_FILES = ("observations.csv", "figures.csv", "conflicts.csv", "crosscheck.csv")
 _KEY = ["region", "indicator", "period_start", "period_end"]
 
 
-def source_rank(url: str, user: bool = False) -> int:
-    """Precedence of a source: 0 user file, 1 official, 2 state media, 3 other (lower wins)."""
+def source_rank(url: str, user: bool = False, source_class: str = "") -> int:
+    """Precedence of a source: 0 user file, 1 official, 2 state media, 3 other (lower wins).
+
+    A ``source_class`` recorded with the figure decides; otherwise the URL's host does.
+    """
     if user:
         return 0
+    if source_class:
+        return RANK_OF_CLASS[source_class]
     host = (urlparse(url).hostname or "").lower()
 
     def under(domains: Iterable[str]) -> bool:
@@ -92,7 +100,11 @@ def read_figures(raw: Path, user_paths: Iterable[Path] = ()) -> pd.DataFrame:
     for path in raw_files(raw):
         frame = read_observations(path)
         frame["origin"] = "published"
-        frame["source_rank"] = [source_rank(u) for u in frame["source_url"]]
+        frame["source_rank"] = [
+            source_rank(u, source_class=c)
+            for u, c in zip(frame["source_url"], frame["source_class"])
+        ]
+        frame["source_class"] = frame["source_rank"].map(CLASS_OF_RANK)
         frames.append(frame)
     for user_path in user_paths:
         paths = raw_files(user_path) if Path(user_path).is_dir() else [Path(user_path)]
@@ -102,6 +114,7 @@ def read_figures(raw: Path, user_paths: Iterable[Path] = ()) -> pd.DataFrame:
             frame = read_observations(path)
             frame["origin"] = "user"
             frame["source_rank"] = 0
+            frame["source_class"] = "user"
             frames.append(frame)
     if not frames:
         raise DataError(str(raw), "no raw tables found")
@@ -215,6 +228,10 @@ def derive(resolved: pd.DataFrame) -> pd.DataFrame:
                     "value": (pairs["value_n"] / pairs["value_d"]).round(10),
                     "unit": indicator_table().loc[ratio.id, "unit"],
                     "origin": "derived",
+                    "source_class": [
+                        CLASS_OF_RANK[max(RANK_OF_CLASS[n], RANK_OF_CLASS[d])]
+                        for n, d in zip(pairs["source_class_n"], pairs["source_class_d"])
+                    ],
                     "source_url": pairs["source_url_n"] + " | " + pairs["source_url_d"],
                     "source_title": "derived: " + ratio.numerator + " / " + ratio.denominator,
                     "as_printed": pairs["as_printed_n"] + " / " + pairs["as_printed_d"],
@@ -233,6 +250,7 @@ def derive(resolved: pd.DataFrame) -> pd.DataFrame:
         "value",
         "unit",
         "origin",
+        "source_class",
         "source_url",
         "source_title",
         "as_printed",
@@ -362,6 +380,7 @@ _OBSERVATION_COLUMNS = [
     "value",
     "unit",
     "origin",
+    "source_class",
     "n_sources",
     "source_url",
     "source_title",

@@ -35,6 +35,7 @@ TIDY_COLUMNS = (
     "published",
     "excerpt",
     "note",
+    "source_class",
 )
 REQUIRED_COLUMNS = (
     "region",
@@ -45,7 +46,16 @@ REQUIRED_COLUMNS = (
     "as_printed",
     "source_url",
 )
-WIDE_KEYS = ("region", "indicator", "unit", "source_url", "source_title", "table", "note")
+WIDE_KEYS = (
+    "region",
+    "indicator",
+    "unit",
+    "source_url",
+    "source_title",
+    "table",
+    "note",
+    "source_class",
+)
 _YEAR_COLUMN = re.compile(r"^(19|20)\d{2}$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -61,9 +71,17 @@ NORMALISED_COLUMNS = (
     "table",
     "published",
     "note",
+    "source_class",
     "file",
     "line",
 )
+SOURCE_CLASSES = ("official", "state_media", "reprint")
+"""Kinds of publisher a figure can come from, best first (``source_class`` column).
+
+``official``: statistical yearbooks, NBS, CNIPA and other government releases, also when the
+table was read in a reproduction (the row's ``source_title`` names the yearbook and its
+``source_url`` where it was read); ``state_media``: central state media reporting an official
+figure; ``reprint``: any other page. Left empty, the class follows from the URL's host."""
 
 
 def _decode(path: Path) -> str:
@@ -197,6 +215,14 @@ def _check_row(path: Path, line: int, row: dict[str, str]) -> dict:
     published = row["published"].strip()
     if published:
         _parse_date(path, line, "published", published)
+    source_class = row["source_class"].strip()
+    if source_class and source_class not in SOURCE_CLASSES:
+        raise DataError(
+            str(path),
+            f"unknown source class {source_class!r} (known: {', '.join(SOURCE_CLASSES)})",
+            line,
+            "source_class",
+        )
     decimals = len(text.partition(".")[2])
     return {
         "region": row["region"],
@@ -214,6 +240,7 @@ def _check_row(path: Path, line: int, row: dict[str, str]) -> dict:
         "table": row["table"],
         "published": published,
         "note": row["note"],
+        "source_class": source_class,
         "file": path.name,
         "line": line,
     }
