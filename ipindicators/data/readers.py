@@ -1,4 +1,5 @@
-"""Reading and validating tables of published figures (tidy or wide, CSV or Excel).
+"""Reading and validating tables of published figures (tidy or wide, CSV or Excel, or the
+files NBS and the yearbooks publish, through :mod:`.exports`).
 
 A tidy table has one row per figure with the columns of :data:`TIDY_COLUMNS`. A wide table has
 one row per region and one column per year (``2015``, ``2016`` …); its ``indicator``, ``unit`` and
@@ -20,32 +21,9 @@ from ..catalog.indicators import indicator, is_indicator
 from ..catalog.regions import is_region
 from ..catalog.units import UNITS, conversion_factor
 from ..errors import DataError, UsageError
+from .exports import read_nbs_export, read_yearbook_table, sniff_layout
+from .layout import REQUIRED_COLUMNS, SOURCE_CLASSES, TIDY_COLUMNS
 
-TIDY_COLUMNS = (
-    "region",
-    "indicator",
-    "period_start",
-    "period_end",
-    "value",
-    "unit",
-    "as_printed",
-    "source_url",
-    "source_title",
-    "table",
-    "published",
-    "excerpt",
-    "note",
-    "source_class",
-)
-REQUIRED_COLUMNS = (
-    "region",
-    "indicator",
-    "period_end",
-    "value",
-    "unit",
-    "as_printed",
-    "source_url",
-)
 WIDE_KEYS = (
     "region",
     "indicator",
@@ -75,13 +53,6 @@ NORMALISED_COLUMNS = (
     "file",
     "line",
 )
-SOURCE_CLASSES = ("official", "state_media", "reprint")
-"""Kinds of publisher a figure can come from, best first (``source_class`` column).
-
-``official``: statistical yearbooks, NBS, CNIPA and other government releases, also when the
-table was read in a reproduction (the row's ``source_title`` names the yearbook and its
-``source_url`` where it was read); ``state_media``: central state media reporting an official
-figure; ``reprint``: any other page. Left empty, the class follows from the URL's host."""
 
 
 def _decode(path: Path) -> str:
@@ -254,7 +225,8 @@ def read_observations(path: str | Path) -> pd.DataFrame:
     path : str or Path
         A ``.csv`` (UTF-8) or ``.xlsx`` file, tidy (columns :data:`TIDY_COLUMNS`) or wide
         (``region`` plus year columns, with ``indicator``, ``unit`` and ``source_url`` as columns
-        or as leading ``# key: value`` lines).
+        or as leading ``# key: value`` lines); or, as downloaded, an NBS 国家数据 export or a
+        known yearbook table (:mod:`ipindicators.data.exports`).
 
     Returns
     -------
@@ -273,6 +245,10 @@ def read_observations(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise DataError(str(path), "no such file")
+    layout = sniff_layout(path)
+    if layout != "table":
+        exported = read_nbs_export(path) if layout == "nbs" else read_yearbook_table(path)
+        return _validated(path, exported[list(TIDY_COLUMNS)], exported["_line"].tolist())
     defaults, frame, header_line = _read_table(path)
     frame.columns = [str(c).strip() for c in frame.columns]
     wide = any(_YEAR_COLUMN.match(c) for c in frame.columns)
@@ -301,9 +277,14 @@ def read_observations(path: str | Path) -> pd.DataFrame:
             if column not in frame.columns:
                 frame[column] = ""
         lines = list(range(header_line + 1, header_line + 1 + len(frame)))
+    return _validated(path, frame[list(TIDY_COLUMNS)], lines)
+
+
+def _validated(path: Path, frame: pd.DataFrame, lines: list[int]) -> pd.DataFrame:
+    """Every row checked (:func:`_check_row`), normalised, and refused if it contradicts another."""
     if frame.empty:
         raise DataError(str(path), "the table has no rows")
-    records = frame[list(TIDY_COLUMNS)].to_dict("records")
+    records = frame.to_dict("records")
     checked = [_check_row(path, line, row) for line, row in zip(lines, records)]
     result = pd.DataFrame(checked, columns=list(NORMALISED_COLUMNS))
     _reject_conflicting_duplicates(path, result)
