@@ -211,7 +211,11 @@ def test_cli_assess_json_has_the_documented_keys(capsys):
 
 
 def test_one_figure_already_meeting_a_level_target_is_on_track_without_probability(obs):
-    row = assess("hangzhou", 2017, n_paths=100, observations=obs).iloc[0]
+    # a made-up single figure above the 2020 target of 36, dated before the target year
+    mine = (obs["region"] == "hangzhou") & (obs["indicator"] == "invention_patents_per_10k")
+    one = obs[mine].iloc[:1].assign(period_end=pd.Timestamp("2018-12-31"), value=40.0)
+    frame = pd.concat([obs[~mine], one], ignore_index=True)
+    row = assess("hangzhou", 2019, n_paths=100, observations=frame).iloc[0]
     assert row["target_id"] == "hangzhou-2020-invention-patents-per-10k"
     assert row["n_obs"] == 1 and row["last_value"] > 36
     assert row["status"] == "on_track" and pd.isna(row["probability"])

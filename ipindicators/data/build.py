@@ -7,10 +7,12 @@ Steps
 2. Figures for the same region, indicator and period from several sources are resolved by
    precedence of their source class: user files, then official publishers (statistical
    yearbooks, NBS, CNIPA, governments: a ``source_class`` recorded with the figure, else a
-   ``*.gov.cn`` host), then state media, then other reprints; ties go to the more precise figure, then to the URL in sort order.
+   ``*.gov.cn`` host), then state media, then other reprints; ties go to the figure printed at
+   the finer resolution in the indicator's unit (1 万人 beats 0.1 百万人), then to the URL.
    Groups whose figures differ by more than 1 % are written to ``conflicts.csv``.
-3. Ratio indicators are derived from their parts where both are published for the same date
-   (invention patents per 10k = valid invention patents / resident population in 万人) and
+3. Ratio indicators are derived from their parts (invention patents per 10k = valid invention
+   patents / resident population in 万人, with the population of the previous year-end, or the
+   one a density table prints beside its counts, as the published ratios do) and
    compared with the published ratio where one exists (``crosscheck.csv``); a published ratio
    always wins over a derived one.
 4. Outputs are written to a temporary folder and swapped in, so a failing build leaves the
@@ -29,6 +31,7 @@ import pandas as pd
 
 from ..atomic import replace_folder
 from ..catalog.indicators import indicators as indicator_table
+from ..catalog.units import conversion_factor
 from ..errors import DataError
 from ..paths import default_build_dir, explanations_path, raw_dir, user_processed_dir
 from .readers import read_observations
@@ -123,11 +126,22 @@ def read_figures(raw: Path, user_paths: Iterable[Path] = ()) -> pd.DataFrame:
     return figures.drop_duplicates(subset=exact, keep="first").reset_index(drop=True)
 
 
+def _printed_step(figures: pd.DataFrame) -> pd.Series:
+    """The resolution of each printed figure in its indicator's unit (108.5 百万人: 10 万人)."""
+    factors = [
+        conversion_factor(a, b) for a, b in zip(figures["unit_as_printed"], figures["unit"])
+    ]
+    return 10.0 ** (-figures["decimals"].astype(float)) * pd.Series(factors, index=figures.index)
+
+
 def _rank_order(figures: pd.DataFrame) -> pd.DataFrame:
-    return figures.sort_values(
-        [*_KEY, "source_rank", "decimals", "source_url", "file", "line"],
-        ascending=[True, True, True, True, True, False, True, True, True],
-        kind="mergesort",
+    """Figures of one key ordered best first: source class, then the finer printed resolution."""
+    return (
+        figures.assign(_step=_printed_step(figures))
+        .sort_values(
+            [*_KEY, "source_rank", "_step", "source_url", "file", "line"], kind="mergesort"
+        )
+        .drop(columns="_step")
     )
 
 
@@ -198,8 +212,33 @@ def _ratios() -> list[_Ratio]:
     ]
 
 
+def _previous_year_end(period_end: pd.Series) -> pd.Series:
+    return (period_end.str[:4].astype(int) - 1).astype(str) + "-12-31"
+
+
+def _pair_parts(top: pd.DataFrame, bottom: pd.DataFrame) -> pd.DataFrame:
+    """Numerator rows joined with the denominator their published ratio divides by.
+
+    A table that prints its own denominator beside the count (CNIPA's density tables) is paired
+    within the table; otherwise the count is divided by the population at the end of the
+    previous year, the latest one published when the count is: that is how CNIPA and the
+    provinces compute the per-10k figures they publish (it reproduces them to the printed digit
+    where the same-year population misses by up to 4 %).
+    """
+    within = top.merge(bottom, on=["region", "period_end", "source_url"], suffixes=("_n", "_d"))
+    within["source_url_n"] = within["source_url_d"] = within["source_url"]
+    within["denominator_end"] = within["period_end"]
+    previous = top.assign(denominator_end=_previous_year_end(top["period_end"])).merge(
+        bottom.rename(columns={"period_end": "denominator_end"}),
+        on=["region", "denominator_end"],
+        suffixes=("_n", "_d"),
+    )
+    paired = pd.concat([within, previous], ignore_index=True)
+    return paired.drop_duplicates(subset=["region", "period_end"], keep="first")
+
+
 def derive(resolved: pd.DataFrame) -> pd.DataFrame:
-    """Ratio indicators computed from resolved parts published for the same date.
+    """Ratio indicators computed from resolved parts (see :func:`_pair_parts` for which).
 
     Returns
     -------
@@ -212,7 +251,7 @@ def derive(resolved: pd.DataFrame) -> pd.DataFrame:
     for ratio in _ratios():
         top = resolved[resolved["indicator"] == ratio.numerator]
         bottom = resolved[resolved["indicator"] == ratio.denominator]
-        pairs = top.merge(bottom, on=["region", "period_end"], suffixes=("_n", "_d"))
+        pairs = _pair_parts(top, bottom)
         if pairs.empty:
             continue
         tolerance = _printing_tolerance(pairs["value_as_printed_n"], pairs["decimals_n"]) + (
@@ -235,7 +274,11 @@ def derive(resolved: pd.DataFrame) -> pd.DataFrame:
                     "source_url": pairs["source_url_n"] + " | " + pairs["source_url_d"],
                     "source_title": "derived: " + ratio.numerator + " / " + ratio.denominator,
                     "as_printed": pairs["as_printed_n"] + " / " + pairs["as_printed_d"],
-                    "note": "",
+                    "note": np.where(
+                        pairs["denominator_end"] == pairs["period_end"],
+                        "denominator printed in the same table",
+                        "denominator at the previous year-end (" + pairs["denominator_end"] + ")",
+                    ),
                     "file": pairs["file_n"] + " | " + pairs["file_d"],
                     "line": pairs["line_n"].astype(str) + " | " + pairs["line_d"].astype(str),
                     "tolerance": tolerance.round(8),
