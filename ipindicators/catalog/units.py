@@ -38,9 +38,11 @@ _UNITS = (
     Unit("元", "yuan", Fraction(1), "yuan"),
     Unit("万元", "yuan", Fraction(10**4), "10k yuan"),
     Unit("亿元", "yuan", Fraction(10**8), "100m yuan"),
+    Unit("million yuan", "yuan", Fraction(10**6), "million yuan"),
     Unit("billion yuan", "yuan", Fraction(10**9), "billion yuan"),
     Unit("万亿元", "yuan", Fraction(10**12), "trillion yuan"),
     Unit("美元", "usd", Fraction(1), "US dollars"),
+    Unit("million USD", "usd", Fraction(10**6), "million US dollars"),
     Unit("亿美元", "usd", Fraction(10**8), "100m US dollars"),
     Unit("billion USD", "usd", Fraction(10**9), "billion US dollars"),
     Unit("件/万人", "items_per_person", Fraction(1, 10**4), "items per 10k persons"),
@@ -51,6 +53,9 @@ _UNITS = (
     Unit("年", "years", Fraction(1), "years"),
     Unit("个", "units", Fraction(1), "units"),
     Unit("家", "organisations", Fraction(1), "organisations"),
+    Unit("万家", "organisations", Fraction(10**4), "10k organisations"),
+    Unit("户", "organisations", Fraction(1), "registered businesses"),
+    Unit("项", "projects", Fraction(1), "projects or items (项)"),
     Unit("期", "sessions", Fraction(1), "sessions"),
 )
 
