@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import ipindicators as ipi
 from ipindicators.cli import main
 from ipindicators.errors import UsageError
 from ipindicators.reports import overview
@@ -225,3 +226,18 @@ def test_gap_table_and_regions_lacking_data():
     assert lacking.to_dict("records") == [
         {"region": "b", "targets": 1, "unassessed": 1, "nothing_assessed": True, "indicators": "z"}
     ]
+
+
+def test_charts_and_tables_name_source_classes_never_hosts():
+    from ipindicators.reports.plots import SOURCE_CLASS_LABELS, source_labels
+    from ipindicators.reports.region_report import data_sources
+
+    obs = ipi.observations()
+    labels = source_labels(obs)
+    allowed = set(SOURCE_CLASS_LABELS.values())
+    allowed |= {"derived from " + v.split(" (")[0] for v in SOURCE_CLASS_LABELS.values()}
+    assert set(labels) <= allowed
+    assert not labels.str.contains(r"\.(com|cn|org|net)", regex=True).any()
+    table = data_sources("zhejiang", obs)
+    row = table.set_index("indicator").loc["invention_patents_per_10k"]
+    assert "official statistics" in row["source_classes"]

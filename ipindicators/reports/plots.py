@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from importlib.resources import files
-from urllib.parse import urlparse
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -27,7 +26,6 @@ from ..models.forecast import Forecast, decimal_year
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 FALLBACK_FONT = "DejaVu Sans"
-MAX_SOURCE_GROUPS = 6
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 
 
@@ -79,22 +77,27 @@ def missing_glyphs(text: str) -> list[str]:
     )
 
 
-def _source_group(url: str) -> str:
-    host = urlparse(str(url).split(" | ")[0]).hostname or "derived"
-    return host.removeprefix("www.")
+SOURCE_CLASS_LABELS = {
+    "official": "official statistics",
+    "state_media": "state media",
+    "reprint": "reprint (no official figure for the date)",
+    "user": "your figures",
+}
+"""How charts and tables name each source class (never by a website's name)."""
 
 
-def _observation_groups(observed: pd.DataFrame) -> pd.Series:
-    groups = pd.Series(
-        np.where(
-            observed["origin"] == "derived",
-            "derived from parts",
-            observed["source_url"].map(_source_group),
-        ),
-        index=observed.index,
+def source_labels(observed: pd.DataFrame) -> pd.Series:
+    """The source-class label of each observation; derived ratios say what their parts are.
+
+    Observations without a ``source_class`` column (tables built before it existed, or a
+    user's own frame) count as ``user``.
+    """
+    classes = observed.get("source_class", pd.Series("user", index=observed.index))
+    labels = classes.fillna("user").replace("", "user").map(SOURCE_CLASS_LABELS)
+    derived = observed["origin"].to_numpy() == "derived"
+    return labels.where(
+        ~derived, "derived from " + labels.str.replace(r" \(.*\)$", "", regex=True)
     )
-    common = groups.value_counts().index[: MAX_SOURCE_GROUPS - 1]
-    return groups.where(groups.isin(common) | (groups.nunique() <= MAX_SOURCE_GROUPS), "other")
 
 
 def fan_chart(
@@ -143,7 +146,7 @@ def fan_chart(
         )
         ax.set_ylim(bottom=0, top=top * 1.08)
     times = decimal_year(observed["period_end"]) - 1.0
-    groups = _observation_groups(observed)
+    groups = source_labels(observed)
     for marker, (name, rows) in zip(_MARKERS, groups.groupby(groups, sort=True)):
         ax.scatter(
             times[rows.index],

@@ -22,7 +22,7 @@ from ..catalog.regions import region as region_definition
 from ..catalog.targets import Target, is_inherited, targets_for
 from ..models.assess import COLUMNS
 from ..models.forecast import forecast, usable_observations
-from .plots import fan_chart
+from .plots import fan_chart, source_labels
 
 ASSESSMENT_TAG = "assessment"
 ASSESSMENT_MIME = "application/vnd.ipindicators.assessment+json"
@@ -107,8 +107,9 @@ def data_sources(
     Returns
     -------
     DataFrame
-        One row per tracked indicator; ``n_figures`` is 0 and ``sources`` says "no data" where
-        nothing was published or found.
+        One row per tracked indicator; ``source_classes`` counts its figures by source class
+        (official statistics, state media, reprint, derived); ``n_figures`` is 0 and
+        ``sources`` says "no data" where nothing was published or found.
     """
     cutoff = pd.Timestamp(cutoff_date(as_of))
     rows = []
@@ -130,6 +131,14 @@ def data_sources(
                 "last": latest["period_end"].date() if latest is not None else None,
                 "latest_value": latest["value"] if latest is not None else None,
                 "unit": indicator(indicator_id).unit,
+                "source_classes": "; ".join(
+                    f"{label} {count}"
+                    for label, count in source_labels(series)
+                    .value_counts(sort=False)
+                    .sort_index()
+                    .items()
+                )
+                or "no data",
                 "sources": "\n".join(urls) if urls else "no data",
             }
         )
