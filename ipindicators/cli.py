@@ -103,6 +103,14 @@ def _cmd_data_coverage(args: argparse.Namespace) -> str:
     )
 
 
+def _cmd_data_template(args: argparse.Namespace) -> str:
+    from .data.template import write_figure_template
+
+    out = args.out or Path(f"{args.region}-figures.{args.format}")
+    written = write_figure_template(args.region, out, args.format)
+    return f"wrote {written}: fill it, then run `ipindicators data build --raw {written}`"
+
+
 def _cmd_assess(args: argparse.Namespace) -> str:
     from .catalog.targets import regions_with_targets
     from .models.assess import assess_all
@@ -242,6 +250,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="output folder (default: data/processed in a checkout, else the user data directory)",
     )
     p.set_defaults(run=_cmd_data_build)
+    p = data_sub.add_parser(
+        "template", help="write the table to fill with the figures a region's targets need"
+    )
+    p.add_argument("--region", required=True, help="region id")
+    p.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="file format")
+    p.add_argument("--out", type=Path, help="file to write (default ./REGION-figures.FORMAT)")
+    p.set_defaults(run=_cmd_data_template)
     p = data_sub.add_parser("coverage", help="observations per region and indicator")
     p.add_argument("--region", help="region id, or 'all' (default)")
     _add_format(p)
