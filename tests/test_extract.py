@@ -647,3 +647,24 @@ def test_notebook_has_a_parameters_cell_first():
     notebook = json.loads((PROJECT / "notebooks" / "extract_targets.ipynb").read_text("utf-8"))
     code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
     assert "parameters" in code[0]["metadata"]["tags"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("知识产权保护社会满意度达到82分以上", 82, "分"),
+        ("新增貫標單位1萬家", 1, "万家"),
+        ("培育500戶知識產權優勢示范企業", 500, "户"),
+        ("培育1000項高價值發明專利", 1000, "项"),
+    ],
+)
+def test_score_enterprise_and_item_units_in_either_script(text, value, unit):
+    c = only(text)
+    assert (c.value, c.unit, c.comparator) == (value, unit, ">=")
+
+
+def test_traditional_text_converts_character_for_character():
+    text = "國內(不含港澳臺)有效發明專利擁有量達到401.5萬件"
+    c = only(text)
+    assert (c.indicator, c.value, c.unit) == ("valid_invention_patents", 401.5, "万件")
+    assert text[c.span[0] : c.span[1]].endswith("萬件")  # spans point into the text as given

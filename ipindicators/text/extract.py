@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -37,21 +38,6 @@ from ..catalog.regions import is_region
 from ..catalog.units import conversion_factor
 from ..errors import InputError, UsageError
 
-_TRADITIONAL = (
-    "萬億個項達專發擁數價質權產業額標準註冊術場資訓經費長濟佔門進總護會滿審訴級區點範導優勢務"
-    "環確實現體機構設規劃於與為較內兩計獎勵補貼給電話號條節屆請國際績層開組織舉辦參員師過預間"
-    "據類縣鎮鄉園歲時運營強稅財農藥醫廣東遼寧蘇維軟種證稱認檢測驗動態雙單創領續試該畫練學銷貸"
-    "險擔傳統庫網絡線車輛氣約報讓轉許讀貿對將從這們來後還沒無鍵關聯協調應戰綱幣頭戶廠礦礎備貨"
-    "幹佈屬蓋獲撥爭結識並覽見觀處決斷紀錄選擇階歷熱"
-)
-_SIMPLIFIED = (
-    "万亿个项达专发拥数价质权产业额标准注册术场资训经费长济占门进总护会满审诉级区点范导优势务"
-    "环确实现体机构设规划于与为较内两计奖励补贴给电话号条节届请国际绩层开组织举办参员师过预间"
-    "据类县镇乡园岁时运营强税财农药医广东辽宁苏维软种证称认检测验动态双单创领续试该画练学销贷"
-    "险担传统库网络线车辆气约报让转许读贸对将从这们来后还没无键关联协调应战纲币头户厂矿础备货"
-    "干布属盖获拨争结识并览见观处决断纪录选择阶历热"
-)
-_TO_SIMPLIFIED = str.maketrans(_TRADITIONAL, _SIMPLIFIED)
 _PINYIN_GLOSS = re.compile(
     r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])"
     r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\)"
@@ -75,14 +61,20 @@ _UNIT_FORMS = (
     "件",
     "万人次",
     "人次",
+    "万家",
     "万人(?!口)",
     "人(?![民才员口])",
     "%",
     "个(?!年|月|工作日|小时|百分点|季度|星期|周|半月)",
     "家(?![庭乡属长])",
     "期(?![间限末满内刊])",
+    "户(?![口籍外])",
+    "项(?![目])",
+    "分(?![钟之])",
 )
-_COUNT_UNIT_FORMS = tuple(u for u in _UNIT_FORMS if u[0] in "个家人件" and not u.startswith("件/"))
+_COUNT_UNIT_FORMS = tuple(
+    u for u in _UNIT_FORMS if u[0] in "个家人件户项" and not u.startswith("件/")
+)
 _SESSION_UNIT_FORM = next(u for u in _UNIT_FORMS if u.startswith("期"))
 _SCALED_UNITS = {"万人次": ("人次", 1e4), "万美元": ("美元", 1e4)}
 _MONEY_UNITS = ("万亿元", "亿美元", "万美元", "美元", "亿元", "万元", "元", "%")
@@ -314,16 +306,31 @@ def _is_enclosed_number(ch: str) -> bool:
     return "\u2460" <= ch <= "\u2473"
 
 
+@cache
+def _to_simplified() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _simplified(text: str) -> str:
+    """Traditional characters as simplified ones (OpenCC), one character for one."""
+    converter = _to_simplified()
+    whole = converter.convert(text)
+    if len(whole) == len(text):
+        return whole
+    return "".join(c if len(c := converter.convert(ch)) == 1 else ch for ch in text)
+
+
 def _normalise(text: str) -> tuple[str, list[int]]:
     """NFKC and simplified characters, without pinyin glosses; with each character's origin."""
     chars: list[str] = []
     origin: list[int] = []
     for position, ch in enumerate(text):
         out = ch if _is_enclosed_number(ch) else unicodedata.normalize("NFKC", ch)
-        out = out.translate(_TO_SIMPLIFIED)
         chars.extend(out)
         origin.extend([position] * len(out))
-    joined = "".join(chars)
+    joined = _simplified("".join(chars))
     dropped = {i for m in _PINYIN_GLOSS.finditer(joined) for i in range(m.start(), m.end())}
     kept = [i for i in range(len(joined)) if i not in dropped]
     return "".join(joined[i] for i in kept), [origin[i] for i in kept]
