@@ -279,10 +279,10 @@ def test_nbs_unquoted_comma_makes_the_row_too_long(tmp_path):
 
 
 def test_nbs_unknown_unit(tmp_path):
-    text = POPULATION.replace("年末常住人口(万人)", "有效发明专利数(项)")
+    text = POPULATION.replace("年末常住人口(万人)", "有效发明专利数(箱)")
     with pytest.raises(DataError) as excinfo:
         read_nbs_export(_write(tmp_path, text))
-    assert "nbs.csv, line 2" in _error(excinfo) and "unknown unit '项'" in _error(excinfo)
+    assert "nbs.csv, line 2" in _error(excinfo) and "unknown unit '箱'" in _error(excinfo)
 
 
 def test_nbs_unit_of_another_dimension(tmp_path):
@@ -405,11 +405,11 @@ def test_yearbook_comma_value_and_unknown_unit(tmp_path):
         read_yearbook_table(comma, {"发明": "valid_invention_patents"}, EDITION)
     assert "c.xlsx, line 4, field '发明'" in _error(excinfo) and "'1,000'" in _error(excinfo)
     unit = _xlsx(
-        tmp_path, [["表1 (2016年)"], ["单位：项"], ["地区", "发明"], ["北京", 1]], "u.xlsx"
+        tmp_path, [["表1 (2016年)"], ["单位：箱"], ["地区", "发明"], ["北京", 1]], "u.xlsx"
     )
     with pytest.raises(DataError) as excinfo:
         read_yearbook_table(unit, {"发明": "valid_invention_patents"}, EDITION)
-    assert "u.xlsx, line 2" in _error(excinfo) and "unknown unit '项'" in _error(excinfo)
+    assert "u.xlsx, line 2" in _error(excinfo) and "unknown unit '箱'" in _error(excinfo)
 
 
 # --- telling the layouts apart ----------------------------------------------------------------

@@ -21,7 +21,7 @@ Yearbook table (e.g. 中国科技统计年鉴 表 8-9 国内三种专利有效�
 Rules for both. Names map to catalog ids exactly, never by similarity: an indicator by
 :data:`NBS_INDICATOR_NAMES`, then the catalog's ``name_zh``, then an ``aliases_zh`` that belongs to
 one indicator only; a region by ``name_zh`` with or without its 省/市/自治区 suffix (全国 is
-china). A unit must be a catalog unit symbol (项 is not). An empty cell or ``""`` is a missing
+china). A unit must be a catalog unit symbol that converts to the indicator's (项 does not convert to 件). An empty cell or ``""`` is a missing
 figure and gives no row, never 0. A value must be a plain number as printed: a comma (thousands
 separator or decimal comma), ``-``, ``…`` or other text is refused, not guessed at. Only annual
 (``YYYY年``) columns are read; old ``.xls`` workbooks must be saved as .xlsx or .csv first. Every
@@ -55,7 +55,7 @@ from .layout import TIDY_COLUMNS
 NBS_URL = "https://data.stats.gov.cn/"
 # Names NBS prints, tried before the catalog's own names. Left out on purpose: 国内专利申请授权数
 # (all three kinds of patent; no catalog indicator) and 发明专利申请授权数 (no catalog indicator
-# has exactly this name); NBS prints both in 项, which is no catalog unit either.
+# has exactly this name); NBS prints both in 项, which does not convert to 件 either.
 NBS_INDICATOR_NAMES: dict[str, str] = {
     "年末常住人口": "resident_population",
     "技术市场成交额": "technology_market_turnover",

@@ -24,7 +24,16 @@ from ..catalog.targets import targets_for
 from ..errors import UsageError
 
 TEMPLATE_FORMATS = ("csv", "xlsx")
-_KEYS = ["region", "indicator", "name_zh", "unit", "source_url", "source_title", "note", "needed_for"]
+_KEYS = [
+    "region",
+    "indicator",
+    "name_zh",
+    "unit",
+    "source_url",
+    "source_title",
+    "note",
+    "needed_for",
+]
 _INSTRUCTIONS = (
     "Fill a year's cell with the figure as printed, in the row's unit (convert nothing else; "
     "use a tidy table for other units or dates).",
