@@ -357,3 +357,54 @@ def test_yearbook_panels_cover_every_province_for_many_years():
     assert (per_province["valid_invention_patents"] >= 14).sum() == 31
     assert (per_province["technology_market_turnover"] >= 10).sum() >= 25
     assert (yearbook["source_class"] == "official").all()
+
+
+def test_an_official_derivation_replaces_a_reprinted_ratio_of_the_same_date(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    _table(
+        raw,
+        _row(
+            indicator="valid_invention_patents",
+            period_end="2016-12-31",
+            value="1000",
+            as_printed="1000件",
+            source_class="official",
+        ),
+        _row(
+            indicator="resident_population",
+            period_end="2015-12-31",
+            value="100",
+            unit="万人",
+            as_printed="100万人",
+            source_class="official",
+        ),
+        _row(
+            indicator="invention_patents_per_10k",
+            period_end="2016-12-31",
+            value="10.1",
+            unit="件/万人",
+            as_printed="10.1件",
+            source_url="https://reprint.example/p",
+        ),
+        name="figures.csv",
+    )
+    obs = build(raw=raw, write=False).observations
+    (ratio,) = obs[obs["indicator"] == "invention_patents_per_10k"].itertuples()
+    assert (ratio.origin, ratio.source_class, ratio.value) == ("derived", "official", 10.0)
+    # an official published ratio stays ahead of any derivation
+    _table(
+        raw,
+        _row(
+            indicator="invention_patents_per_10k",
+            period_end="2016-12-31",
+            value="10.1",
+            unit="件/万人",
+            as_printed="10.1件",
+            source_class="official",
+        ),
+        name="official.csv",
+    )
+    obs = build(raw=raw, write=False).observations
+    (ratio,) = obs[obs["indicator"] == "invention_patents_per_10k"].itertuples()
+    assert (ratio.origin, ratio.value) == ("published", 10.1)

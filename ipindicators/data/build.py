@@ -14,7 +14,8 @@ Steps
    patents / resident population in 万人, with the population of the previous year-end, or the
    one a density table prints beside its counts, as the published ratios do) and
    compared with the published ratio where one exists (``crosscheck.csv``); a published ratio
-   always wins over a derived one.
+   wins over a derived one unless the derivation's parts come from a better source class (an
+   official count and population beat a reprinted ratio).
 4. Outputs are written to a temporary folder and swapped in, so a failing build leaves the
    previous ``data/processed`` untouched. The same raw files give byte-identical outputs.
 """
@@ -439,6 +440,30 @@ def _to_csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
 
 
+def _published_or_derived(
+    resolved: pd.DataFrame, derived: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The resolved figures to keep and the derived ratios to add, one per date.
+
+    A derived ratio fills a date no published ratio covers. Where both exist, the published
+    ratio is kept unless the derivation comes from a better source class (an official count and
+    population against a reprinted ratio): official first, as everywhere else.
+    """
+    key = ["region", "indicator", "period_end"]
+    rank = resolved.set_index(key)["source_class"].map(RANK_OF_CLASS)
+    derived_rank = derived["source_class"].map(RANK_OF_CLASS)
+    published_rank = pd.Series(
+        [rank.get(k) for k in derived[key].itertuples(index=False, name=None)],
+        index=derived.index,
+        dtype=float,
+    )
+    takes_over = published_rank.notna() & (derived_rank < published_rank)
+    fill = derived[published_rank.isna() | takes_over].assign(n_sources=1, table="")
+    replaced = set(derived.loc[takes_over, key].itertuples(index=False, name=None))
+    mask = [k not in replaced for k in resolved[key].itertuples(index=False, name=None)]
+    return resolved[mask], fill
+
+
 def build(
     raw: Path | None = None,
     out: Path | None = None,
@@ -476,15 +501,9 @@ def build(
     resolved, conflicts = resolve(figures)
     derived = derive(resolved)
     checks = crosscheck(resolved, derived, read_explanations(explanations_path()))
-    have = set(map(tuple, resolved[["region", "indicator", "period_end"]].values))
-    fill = derived[
-        [
-            (r, i, p) not in have
-            for r, i, p in derived[["region", "indicator", "period_end"]].itertuples(index=False)
-        ]
-    ].assign(n_sources=1, table="")
+    kept, fill = _published_or_derived(resolved, derived)
     observations = (
-        pd.concat([resolved, fill], ignore_index=True)[_OBSERVATION_COLUMNS]
+        pd.concat([kept, fill], ignore_index=True)[_OBSERVATION_COLUMNS]
         .sort_values(["region", "indicator", "period_end", "period_start"], kind="mergesort")
         .reset_index(drop=True)
     )
