@@ -157,7 +157,11 @@ def _cmd_backtest(args: argparse.Namespace) -> str:
 
 
 def _add_forecast_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as-of", type=int, dest="as_of", help="year: use figures up to its end")
+    parser.add_argument(
+        "--as-of",
+        dest="as_of",
+        help="use figures up to the end of this year, or this date (YYYY-MM-DD)",
+    )
     parser.add_argument("--paths", type=int, default=2000, help="sample paths (default 2000)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--models", default="pool", choices=("pool", *MODELS))
@@ -287,6 +291,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE_ERROR
     except (InputError, IPIndicatorsError) as exc:
         print(f"ipindicators: error: {exc}", file=sys.stderr)
+        return EXIT_DOMAIN_ERROR
+    except OSError as exc:  # a read-only or full disk, a missing folder
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"ipindicators: error: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_DOMAIN_ERROR
     text, code = outcome if isinstance(outcome, tuple) else (outcome, 0)
     if text:

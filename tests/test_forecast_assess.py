@@ -158,7 +158,7 @@ def test_bad_calls_give_a_message_not_a_traceback(capsys, argv, fragment):
 
 
 def test_forecast_rejects_an_end_before_as_of(obs):
-    with pytest.raises(ipi.UsageError, match="before the as_of year"):
+    with pytest.raises(ipi.UsageError, match="until must be a year from the as_of year 2015"):
         forecast(obs, "china", "invention_patents_per_10k", 2015, 2014)
     with pytest.raises(ipi.UsageError, match="unknown indicator"):
         forecast(obs, "china", "patents_per_cat", 2015, 2020)

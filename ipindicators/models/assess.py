@@ -30,6 +30,7 @@ from ..catalog.regions import region as region_definition
 from ..catalog.targets import Target, is_inherited, regions_with_targets, targets_for
 from ..data.store import observations as load_observations
 from ..errors import UsageError
+from ..params import as_of_date, check_paths, check_seed
 from .forecast import Forecast, decimal_year, forecast, usable_observations
 
 EXPECTED_YEAR_HORIZON = 15
@@ -270,8 +271,9 @@ def assess(
     ----------
     region : str
         Region id.
-    as_of : int or datetime.date, optional
-        What was knowable then (a year means its 31 December); default: today.
+    as_of : int, str or datetime.date, optional
+        What was knowable then (a year means its 31 December, a string an ISO date or year);
+        default: today.
     n_paths, seed, models
         Passed to :func:`ipindicators.models.forecast.forecast`.
     observations : DataFrame, optional
@@ -291,13 +293,9 @@ def assess(
         For an unknown region, or an ``as_of`` before every figure the region's targets use.
     """
     region_definition(region)
-    cutoff = (
-        dt.date.today()
-        if as_of is None
-        else dt.date(as_of, 12, 31)
-        if isinstance(as_of, int)
-        else as_of
-    )
+    cutoff = as_of_date(as_of)
+    check_paths(n_paths)
+    check_seed(seed)
     frame = load_observations() if observations is None else observations.copy()
     frame["period_end"] = pd.to_datetime(frame["period_end"])
     chosen = targets_for(region, inherit=inherit)

@@ -75,9 +75,12 @@ from threadpoolctl import ThreadpoolController, threadpool_limits
 
 from ..catalog.indicators import Indicator, indicator
 from ..errors import UsageError
+from ..params import as_of_date, check_paths, check_seed
 from . import MODELS
 
 DAMPED_MIN_YEARS = 8
+MAX_HORIZON = 50
+"""Forecasts end at most this many years after ``as_of``."""
 QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)
 
 
@@ -428,10 +431,11 @@ def forecast(
         Tidy observations (as from :func:`ipindicators.observations`); other series are ignored.
     region, indicator_id : str
         The series to forecast.
-    as_of : int or datetime.date
-        A year (meaning its 31 December) or a date; later figures are ignored.
+    as_of : int, str or datetime.date
+        A year (meaning its 31 December), an ISO date or a date; later figures are ignored
+        (see :func:`ipindicators.params.as_of_date`).
     until : int
-        Last year-end to forecast; must not be before the year of ``as_of``.
+        Last year-end to forecast: from the year of ``as_of`` to :data:`MAX_HORIZON` years later.
     n_paths : int
         Number of sample paths (split equally between pooled models).
     seed : int
@@ -467,11 +471,14 @@ def _forecast(
 ) -> Forecast:
     item = indicator(indicator_id)
     chosen_models = check_models(models)
-    cutoff = dt.date(as_of, 12, 31) if isinstance(as_of, int) else as_of
-    if until < cutoff.year:
-        raise UsageError(f"forecast end {until} is before the as_of year {cutoff.year}")
-    if n_paths < 10:
-        raise UsageError("n_paths must be at least 10")
+    cutoff = as_of_date(as_of)
+    check_seed(seed)
+    if not isinstance(until, int) or until < cutoff.year or until > cutoff.year + MAX_HORIZON:
+        raise UsageError(
+            f"until must be a year from the as_of year {cutoff.year} to {MAX_HORIZON} years "
+            f"after it, not {until!r}"
+        )
+    check_paths(n_paths)
     mine = (observations["region"].to_numpy() == region) & (
         observations["indicator"].to_numpy() == indicator_id
     )
@@ -512,6 +519,7 @@ def _forecast(
         )
     first_year = int(np.floor(t[0] - 1e-9))
     years = np.arange(first_year, until + 1)
+    check_paths(n_paths, len(years))
     times = years + 1.0
     future = times > t[-1] + 1e-9
     inside = ~future  # the grid starts at the first observation's year-end

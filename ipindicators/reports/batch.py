@@ -44,12 +44,14 @@ from ..catalog.targets import regions_with_targets, targets_for
 from ..errors import UsageError
 from ..models.assess import COLUMNS
 from ..models.forecast import check_models
+from ..params import as_of_date, check_jobs, check_paths, check_seed
 from ..paths import notebooks_dir
 from .region_report import read_assessment
 
 REGION_NOTEBOOK = "region_report.ipynb"
 OVERVIEW_NOTEBOOK = "overview.ipynb"
 SUMMARY_COLUMNS = [*COLUMNS, "report"]
+SCHEDULER_TIMEOUT = "5s"
 _SAFE_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
@@ -89,6 +91,7 @@ class BatchResult:
     out: Path
     runs: list[RegionRun]
     overview: RegionRun | None
+    write_errors: tuple[str, ...] = ()
 
     @property
     def passed(self) -> int:
@@ -99,7 +102,7 @@ class BatchResult:
     def ok(self) -> bool:
         """Whether every region and the overview succeeded."""
         overview_ok = self.overview is None or self.overview.ok
-        return self.passed == len(self.runs) and overview_ok
+        return self.passed == len(self.runs) and overview_ok and not self.write_errors
 
     def message(self) -> str:
         """Human summary: ``passed k/n``, each failure by name, and where the index is."""
@@ -107,7 +110,9 @@ class BatchResult:
         lines += [f"FAILED {run.region}: {run.error}" for run in self.runs if not run.ok]
         if self.overview is not None and not self.overview.ok:
             lines.append(f"FAILED overview: {self.overview.error}")
-        lines.append(f"index: {self.out / 'index.html'}")
+        lines += [f"FAILED {problem}" for problem in self.write_errors]
+        if not any("index.html" in problem for problem in self.write_errors):
+            lines.append(f"index: {self.out / 'index.html'}")
         return "\n".join(lines)
 
 
@@ -134,11 +139,16 @@ def run_notebook(task: ReportTask) -> RegionRun:
     is kept with its error.
     """
     folder = Path(task.folder)
-    folder.mkdir(parents=True, exist_ok=True)
     name = str(task.parameters.get("region", task.stem))
-    scratch = Path(tempfile.mkdtemp(prefix=".run-", dir=folder))
-    executed = scratch / f"{task.stem}.ipynb"
     started = time.perf_counter()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return RegionRun(name, False, f"cannot write to {folder}: {exc.strerror}", 0.0)
+    # The kernel's IPC sockets live here: a short path in the system's temporary folder, so the
+    # 107-character limit of a socket path holds whatever --out is.
+    scratch = Path(tempfile.mkdtemp(prefix="ipi-"))
+    executed = scratch / f"{task.stem}.ipynb"
     error = ""
     try:
         papermill.execute_notebook(
@@ -160,7 +170,11 @@ def run_notebook(task: ReportTask) -> RegionRun:
             )
         notebook = nbformat.read(executed, as_version=4)
         write_text(folder / f"{task.stem}.html", _to_html(notebook))
-        os.replace(executed, folder / f"{task.stem}.ipynb")
+        write_text(folder / f"{task.stem}.ipynb", executed.read_text(encoding="utf-8"))
+    except OSError as exc:
+        return RegionRun(
+            name, False, f"cannot write to {folder}: {exc.strerror}", time.perf_counter() - started
+        )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return RegionRun(
@@ -174,16 +188,24 @@ def run_notebook(task: ReportTask) -> RegionRun:
     )
 
 
-def _check_parameters(as_of: int | None, n_paths: int, seed: int, models: str) -> None:
-    if as_of is not None and not (isinstance(as_of, int) and 1900 <= as_of <= 2100):
-        raise UsageError(f"as_of must be a year between 1900 and 2100, not {as_of!r}")
-    if not isinstance(n_paths, int) or n_paths < 10:
-        raise UsageError(f"n_paths must be an integer of at least 10, not {n_paths!r}")
-    if not isinstance(seed, int) or seed < 0:
-        raise UsageError(f"seed must be a non-negative integer, not {seed!r}")
+def _check_parameters(as_of: int | str | None, n_paths: int, seed: int, models: str) -> None:
+    if as_of is not None and not isinstance(as_of, (int, str)):
+        raise UsageError(f"as_of must be a year or an ISO date, not {as_of!r}")
+    as_of_date(as_of)
+    check_paths(n_paths)
+    check_seed(seed)
     if not isinstance(models, str):
         raise UsageError(f"models must be one name, not {models!r}")
     check_models(models)
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Scratch folders of runs that were killed (``.run-*`` from earlier versions)."""
+    if out.is_dir():
+        for leftover in out.glob("*/.run-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        for leftover in out.glob(".run-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _region_problem(region: object) -> str:
@@ -202,7 +224,14 @@ def _run_all(
         from distributed import Client
         from distributed import as_completed as dask_completed
 
-        with Client(scheduler) as client:
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+        except (OSError, TimeoutError) as exc:
+            raise UsageError(
+                f"cannot reach the Dask scheduler at {scheduler} within {SCHEDULER_TIMEOUT} "
+                f"({type(exc).__name__})"
+            ) from None
+        with client:
             futures = client.map(run_notebook, tasks, pure=False)
             results = []
             for future in dask_completed(futures):
@@ -217,10 +246,10 @@ def _run_all(
         return results
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(run_notebook, task) for task in tasks]
+        pending = [pool.submit(run_notebook, task) for task in tasks]
         results = []
-        for future in as_completed(futures):
-            results.append(future.result())
+        for done in as_completed(pending):
+            results.append(done.result())
             on_done(results[-1])
         return results
 
@@ -344,9 +373,9 @@ def report(
         The runs; ``result.ok`` is False if any region (or the overview) failed.
     """
     _check_parameters(as_of, n_paths, seed, models)
-    if jobs < 1:
-        raise UsageError(f"jobs must be at least 1, not {jobs}")
+    check_jobs(jobs)
     out = Path(out).resolve()
+    _remove_leftovers(out)
     chosen = list(regions) if regions else regions_with_targets()
     show = sys.stderr.isatty() if progress is None else progress
     problems = {str(r): _region_problem(r) for r in chosen}
@@ -371,9 +400,12 @@ def report(
 
         runs += _run_all(tasks, jobs, scheduler, done)
     summary = summary_table(runs, out)
-    write_text(out / "summary.csv", summary.to_csv(index=False, lineterminator="\n"))
+    write_errors: list[str] = []
+    summary_written = _write_or_report(
+        out / "summary.csv", summary.to_csv(index=False, lineterminator="\n"), write_errors
+    )
     overview_run = None
-    if overview and any(run.ok for run in runs):
+    if overview and summary_written and any(run.ok for run in runs):
         overview_run = run_notebook(
             ReportTask(
                 str(notebook_path(OVERVIEW_NOTEBOOK)),
@@ -382,5 +414,17 @@ def report(
                 {"summary_csv": str(out / "summary.csv"), **settings},
             )
         )
-    write_text(out / "index.html", index_html(runs, out, overview_run, as_of))
-    return BatchResult(out, sorted(runs, key=lambda r: r.region), overview_run)
+    _write_or_report(out / "index.html", index_html(runs, out, overview_run, as_of), write_errors)
+    return BatchResult(
+        out, sorted(runs, key=lambda r: r.region), overview_run, tuple(write_errors)
+    )
+
+
+def _write_or_report(path: Path, text: str, problems: list[str]) -> bool:
+    """Write ``path``; on a disk error note it (the batch still reports what it did)."""
+    try:
+        write_text(path, text)
+    except OSError as exc:
+        problems.append(f"writing {path.name}: cannot write to {path.parent}: {exc.strerror}")
+        return False
+    return True

@@ -22,6 +22,7 @@ from ..catalog.regions import region as region_definition
 from ..catalog.targets import Target, is_inherited, targets_for
 from ..models.assess import COLUMNS
 from ..models.forecast import forecast, usable_observations
+from ..params import as_of_date
 from .plots import fan_chart, source_labels
 
 ASSESSMENT_TAG = "assessment"
@@ -29,9 +30,9 @@ ASSESSMENT_MIME = "application/vnd.ipindicators.assessment+json"
 FORECAST_YEARS_AFTER = 5
 
 
-def cutoff_date(as_of: int | None) -> dt.date:
-    """The date figures are used up to: 31 December of ``as_of``, or today when None."""
-    return dt.date.today() if as_of is None else dt.date(int(as_of), 12, 31)
+def cutoff_date(as_of: int | str | dt.date | None) -> dt.date:
+    """The date figures are used up to (see :func:`ipindicators.params.as_of_date`)."""
+    return as_of_date(as_of)
 
 
 def region_title(region: str) -> str:
