@@ -14,8 +14,10 @@ FORMATS = ("table", "csv", "json")
 def _json_safe(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    if isinstance(value, tuple):
-        return list(value)
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
     if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
         return _json_safe(value.item())
     return value

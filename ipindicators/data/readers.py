@@ -92,8 +92,78 @@ def _read_csv_text(path: Path) -> tuple[dict[str, str], pd.DataFrame, int]:
     try:
         frame = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, csv.Error) as exc:
+        found = re.search(r"line (\d+), saw (\d+)", str(exc))
+        if found:  # pandas counts lines from the header; the file's own numbers include comments
+            raise DataError(
+                str(path),
+                f"row has {found.group(2)} cells, more than the header's",
+                int(found.group(1)) + skip,
+            ) from None
         raise DataError(str(path), f"not a readable CSV table: {exc}") from None
+    _refuse_repeated_columns(path, next(csv.reader([lines[skip]])), skip + 1)
     return defaults, frame, skip + 1
+
+
+def _refuse_repeated_columns(path: Path, header: list[str], line: int) -> None:
+    seen: set[str] = set()
+    for name in (h.strip() for h in header):
+        if name and name in seen:
+            raise DataError(str(path), "column appears twice in the header", line, name)
+        seen.add(name)
+
+
+def _excel_text(value: object, number_format: str) -> str:
+    """A cell as the text it shows: whole numbers without ``.0``, dates as YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time(0):
+            raise ValueError(f"a date with a time of day ({value})")
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and "." not in number_format:
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_xlsx(path: Path) -> pd.DataFrame:
+    """The first sheet as text, refusing what Excel shows but the file does not hold."""
+    import openpyxl
+
+    try:
+        values = openpyxl.load_workbook(path, data_only=True, read_only=False)
+        formulas = openpyxl.load_workbook(path, data_only=False, read_only=False)
+    except Exception as exc:  # openpyxl raises many types for corrupt workbooks
+        raise DataError(str(path), f"not a readable Excel workbook: {exc}") from None
+    sheet, source = values.worksheets[0], formulas.worksheets[0]
+    if sheet.merged_cells.ranges:
+        merged = ", ".join(str(r) for r in sheet.merged_cells.ranges)
+        raise DataError(
+            str(path), f"merged cells ({merged}) in sheet {sheet.title!r}; unmerge them"
+        )
+    rows = []
+    for cells, written in zip(sheet.iter_rows(), source.iter_rows()):
+        row = []
+        for cell, raw in zip(cells, written):
+            if cell.value is None and isinstance(raw.value, str) and raw.value.startswith("="):
+                raise DataError(
+                    str(path),
+                    f"cell {cell.coordinate} holds the formula {raw.value} without a stored "
+                    "value; open and save the workbook in Excel, or paste values",
+                    cell.row,
+                )
+            try:
+                row.append(_excel_text(cell.value, cell.number_format))
+            except ValueError as exc:
+                raise DataError(str(path), f"cell {cell.coordinate}: {exc}", cell.row) from None
+        rows.append(row)
+    rows = [r for r in rows if any(r)] if rows else rows
+    if not rows:
+        raise DataError(str(path), "the workbook's first sheet is empty")
+    header = rows[0]
+    _refuse_repeated_columns(path, header, 1)
+    return pd.DataFrame(rows[1:], columns=header)
 
 
 def _read_table(path: Path) -> tuple[dict[str, str], pd.DataFrame, int]:
@@ -103,15 +173,35 @@ def _read_table(path: Path) -> tuple[dict[str, str], pd.DataFrame, int]:
     if suffix in (".xlsx", ".xlsm"):
         if not path.read_bytes().strip():
             raise DataError(str(path), "the file is empty")
-        try:
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-        except Exception as exc:  # openpyxl raises many types for corrupt workbooks
-            raise DataError(str(path), f"not a readable Excel workbook: {exc}") from None
-        return {}, frame.map(lambda v: str(v).strip()), 1
+        return {}, _read_xlsx(path), 1
     raise DataError(str(path), f"unsupported file type {suffix!r}; use .csv or .xlsx")
 
 
-def _wide_to_tidy(path: Path, defaults: dict[str, str], frame: pd.DataFrame) -> pd.DataFrame:
+_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def _wide_number(path: Path, line: int, column: str, cell: str) -> str:
+    """A wide cell's number: commas only as thousands separators (1,234,567.5), never decimal.
+
+    A comma followed by anything but groups of three digits ("0,8", "3,2") could be a decimal
+    comma and is refused rather than guessed at.
+    """
+    if "," not in cell:
+        return cell
+    if _THOUSANDS.match(cell):
+        return cell.replace(",", "")
+    raise DataError(
+        str(path),
+        f"{cell!r}: a comma here is not a thousands separator (groups of three digits); "
+        "write decimals with a point",
+        line,
+        column,
+    )
+
+
+def _wide_to_tidy(
+    path: Path, defaults: dict[str, str], frame: pd.DataFrame, header_line: int
+) -> pd.DataFrame:
     years = [c for c in frame.columns if _YEAR_COLUMN.match(str(c).strip())]
     rows = []
     for position, record in enumerate(frame.to_dict("records")):
@@ -127,7 +217,7 @@ def _wide_to_tidy(path: Path, defaults: dict[str, str], frame: pd.DataFrame) -> 
                     **base,
                     "period_start": f"{year}-01-01" if flow else "",
                     "period_end": f"{year}-12-31",
-                    "value": cell.replace(",", ""),
+                    "value": _wide_number(path, header_line + 1 + position, year, cell),
                     "as_printed": cell,
                     "published": "",
                     "excerpt": "",
@@ -171,7 +261,18 @@ def _check_row(path: Path, line: int, row: dict[str, str]) -> dict:
         raise DataError(
             str(path), f"negative value {text} for a {item.kind} indicator", line, "value"
         )
+    if item.bounded and not 0 <= value * factor <= 100:
+        raise DataError(
+            str(path), f"{text}{row['unit']} is outside 0-100 % for {item.id}", line, "value"
+        )
     end = _parse_date(path, line, "period_end", row["period_end"].strip())
+    if end > dt.date.today():
+        raise DataError(
+            str(path),
+            f"{end} is after today ({dt.date.today()}): not yet a figure",
+            line,
+            "period_end",
+        )
     start_text = row["period_start"].strip()
     start = _parse_date(path, line, "period_start", start_text) if start_text else None
     if item.measure == "period_total" and start is None:
@@ -253,7 +354,7 @@ def read_observations(path: str | Path) -> pd.DataFrame:
     frame.columns = [str(c).strip() for c in frame.columns]
     wide = any(_YEAR_COLUMN.match(c) for c in frame.columns)
     if wide:
-        frame = _wide_to_tidy(path, defaults, frame)
+        frame = _wide_to_tidy(path, defaults, frame, header_line)
         lines = (frame["_row"] + header_line + 1).tolist()
         needed = ("region", "indicator", "unit", "source_url")
         for column in needed:

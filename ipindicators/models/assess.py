@@ -305,8 +305,26 @@ def assess(
             f"as_of {cutoff} is before any figure for {region} "
             f"(first: {series['period_end'].min().date()})"
         )
-    rows = [assess_target(t, region, frame, cutoff, n_paths, seed, models) for t in chosen]
+    rows = [_assess_or_explain(t, region, frame, cutoff, n_paths, seed, models) for t in chosen]
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _assess_or_explain(
+    item: Target,
+    region_id: str,
+    frame: pd.DataFrame,
+    cutoff: dt.date,
+    n_paths: int,
+    seed: int,
+    models: str,
+) -> dict:
+    """:func:`assess_target`, or a row saying why not: one bad series costs only its targets."""
+    try:
+        return assess_target(item, region_id, frame, cutoff, n_paths, seed, models)
+    except UsageError as exc:
+        row = _row(item, region_id, cutoff)
+        row["reason"] = f"not assessed: {exc}"
+        return row
 
 
 def assess_all(

@@ -79,6 +79,8 @@ from ..params import as_of_date, check_paths, check_seed
 from . import MODELS
 
 DAMPED_MIN_YEARS = 8
+LOGIT_EDGE = 1e-3
+"""Shares of exactly 0 or 1 are modelled as 0.1 % and 99.9 % (the logit of 0 or 1 is infinite)."""
 MAX_HORIZON = 50
 """Forecasts end at most this many years after ``as_of``."""
 QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)
@@ -113,7 +115,9 @@ class _Scale:
 
     def forward(self, values: np.ndarray) -> np.ndarray:
         if self.name == "logit":
-            share = np.asarray(values, dtype=float) / 100.0
+            # 0 % and 100 % are real figures (every case closed); they sit at the edge
+            # LOGIT_EDGE inside the interval instead of at an infinite logit.
+            share = np.clip(np.asarray(values, dtype=float) / 100.0, LOGIT_EDGE, 1 - LOGIT_EDGE)
             return np.log(share / (1.0 - share))
         return np.log(np.asarray(values, dtype=float))
 
@@ -506,10 +510,12 @@ def _forecast(
     scale_name = scale_for(item)
     t = decimal_year(used["period_end"])
     values = used["value"].to_numpy(dtype=float)
-    if scale_name != "count" and (values <= 0).any():
-        raise UsageError(
-            f"{indicator_id} for {region} has non-positive values; cannot model "
-            "them on the log scale"
+    if scale_name == "log" and (values <= 0).any():
+        return Forecast(
+            **{
+                **empty.__dict__,
+                "message": "a figure of 0 cannot be modelled on the log scale: no forecast",
+            }
         )
     y = values if scale_name == "count" else _Scale(scale_name).forward(values)
     supported = [m for m in available_models(t, scale_name) if m in chosen_models]
