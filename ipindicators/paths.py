@@ -74,8 +74,12 @@ def user_processed_dir() -> Path:
 
 def processed_dir() -> Path:
     """The processed build that readers use: the user's own build if one exists, else the
-    build of :func:`raw_dir`."""
+    build of :func:`raw_dir`. A build whose swap a crash interrupted is restored first."""
+    from .atomic import restore_interrupted_swap
+
     mine = user_processed_dir()
+    restore_interrupted_swap(mine)
+    restore_interrupted_swap(embedded_processed_dir())
     if home_dir() is None and (mine / "observations.csv").is_file():
         return mine
     return embedded_processed_dir()

@@ -519,5 +519,5 @@ def build(
         _to_csv(checks, folder / "crosscheck.csv")
 
     if write:
-        replace_folder(target, fill_folder)
+        replace_folder(target, fill_folder, owned=OUTPUT_FILES)
     return BuildResult(observations, figures_out, conflicts, checks, target if write else None)

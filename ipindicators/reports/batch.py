@@ -124,6 +124,28 @@ def _kernel_manager_in(folder: Path) -> type[AsyncKernelManager]:
     return IPCKernelManager
 
 
+_VOLATILE_RUN_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path",
+                      "environment_variables")
+
+
+def stable_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The executed notebook without what changes from run to run.
+
+    Cell ids become their position (``cell-000`` …); papermill's start, end and duration
+    times, the scratch paths it ran in and the kernel's execution timestamps are dropped. The
+    same inputs and seed then give byte-identical notebooks and HTML.
+    """
+    run = notebook.metadata.get("papermill", {})
+    for key in _VOLATILE_RUN_KEYS:
+        run.pop(key, None)
+    for position, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{position:03d}"
+        cell.metadata.pop("execution", None)
+        for key in _VOLATILE_RUN_KEYS:
+            cell.metadata.get("papermill", {}).pop(key, None)
+    return notebook
+
+
 def _to_html(notebook: nbformat.NotebookNode) -> str:
     exporter = HTMLExporter(
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
@@ -168,9 +190,9 @@ def run_notebook(task: ReportTask) -> RegionRun:
             return RegionRun(
                 name, False, error or "the notebook was not written", time.perf_counter() - started
             )
-        notebook = nbformat.read(executed, as_version=4)
+        notebook = stable_notebook(nbformat.read(executed, as_version=4))
         write_text(folder / f"{task.stem}.html", _to_html(notebook))
-        write_text(folder / f"{task.stem}.ipynb", executed.read_text(encoding="utf-8"))
+        write_text(folder / f"{task.stem}.ipynb", nbformat.writes(notebook) + "\n")
     except OSError as exc:
         return RegionRun(
             name, False, f"cannot write to {folder}: {exc.strerror}", time.perf_counter() - started
