@@ -1,0 +1,494 @@
+"""Hostile input, bad parameters and faults: each case gets the right value or a clear message.
+
+Every figure below is made up for the test; none enters data/raw.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import ipindicators as ipi
+from ipindicators.atomic import replace_folder, restore_interrupted_swap
+from ipindicators.cli import main
+from ipindicators.data.build import OUTPUT_FILES
+from ipindicators.data.readers import read_observations
+from ipindicators.errors import DataError, UsageError
+from ipindicators.output import render
+from ipindicators.params import as_of_date, check_jobs, check_paths, check_seed
+
+WIDE = "# indicator: {indicator}\n# unit: {unit}\n# source_url: https://example.org/t\n"
+TIDY = "region,indicator,period_start,period_end,value,unit,as_printed,source_url\n"
+
+
+def _wide(tmp_path: Path, body: str, indicator="valid_invention_patents", unit="件") -> Path:
+    path = tmp_path / "wide.csv"
+    path.write_text(WIDE.format(indicator=indicator, unit=unit) + body, encoding="utf-8")
+    return path
+
+
+def _tidy(tmp_path: Path, *rows: str) -> Path:
+    path = tmp_path / "tidy.csv"
+    path.write_text(TIDY + "".join(r + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _refused(path: Path) -> DataError:
+    with pytest.raises(DataError) as info:
+        read_observations(path)
+    return info.value
+
+
+# --- readers that never guess ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("body", "line", "field", "fragment"),
+    [
+        ('region,2012\nchina,"0,8"\n', 5, "2012", "not a thousands separator"),
+        ('region,2012\nchina,"3,2"\n', 5, "2012", "not a thousands separator"),
+        ('region,2012\nchina,"1,2345"\n', 5, "2012", "not a thousands separator"),
+        ("region,2012,2012\nchina,1,2\n", 4, "2012", "column appears twice"),
+        ("region,2012\nchina,1\nchina,1,2\n", 6, None, "more than the header"),
+        ("region,2012\nchina,about 5\n", 5, "value", "expected a number"),
+        ("region,2012\nchina,1e5\n", 5, "value", "expected a number"),
+        ("region,2012\nchina,inf\n", 5, "value", "expected a number"),
+        ("region,2012\ngotham,5\n", 5, "region", "unknown region"),
+        ("region,2012\nchina,-3\n", 5, "value", "negative value"),
+        ("region,2099\nchina,5\n", 5, "period_end", "after today"),
+    ],
+)
+def test_wide_cells_are_read_unambiguously_or_refused(tmp_path, body, line, field, fragment):
+    error = _refused(_wide(tmp_path, body))
+    assert (error.entry, error.field) == (line, field)
+    assert fragment in str(error) and "wide.csv" in str(error)
+
+
+def test_thousands_separators_in_groups_of_three_are_read(tmp_path):
+    frame = read_observations(_wide(tmp_path, 'region,2012,2013\nchina,"1,234,567","12,000.5"\n'))
+    assert frame["value"].tolist() == [1234567.0, 12000.5]
+    assert frame["as_printed"].tolist() == ["1,234,567", "12,000.5"]
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "fragment"),
+    [
+        (
+            "hangzhou,ip_admin_case_closure_rate,2015-01-01,2015-12-31,150,%,150%,https://x.org",
+            "value",
+            "outside 0-100",
+        ),
+        (
+            "hangzhou,ip_admin_case_closure_rate,2015-01-01,2015-12-31,-1,%,-1%,https://x.org",
+            "value",
+            "outside 0-100",
+        ),
+        (
+            "china,valid_invention_patents,,2019-02-30,5,件,5件,https://x.org",
+            "period_end",
+            "impossible date",
+        ),
+        (
+            "china,valid_invention_patents,,2015/06/30,5,件,5件,https://x.org",
+            "period_end",
+            "expected a date",
+        ),
+        (
+            "china,valid_invention_patents,,2015-06-30,5,箱,5箱,https://x.org",
+            "unit",
+            "unknown unit",
+        ),
+        (
+            "china,valid_invention_patents,,2015-06-30,5,亿元,5亿元,https://x.org",
+            "unit",
+            "cannot convert",
+        ),
+        (
+            "china,technology_market_turnover,,2015-12-31,5,亿元,5亿元,https://x.org",
+            "period_start",
+            "give period_start",
+        ),
+        (
+            "china,valid_invention_patents,,2015-06-30,5,件,5件,",
+            "source_url",
+            "empty required value",
+        ),
+        ("china,cats,,2015-06-30,5,件,5件,https://x.org", "indicator", "unknown indicator"),
+    ],
+)
+def test_tidy_rows_are_checked_at_the_door(tmp_path, row, field, fragment):
+    error = _refused(_tidy(tmp_path, row))
+    assert (error.entry, error.field) == (2, field) and fragment in str(error)
+
+
+@pytest.mark.parametrize("value", ["0", "100", "93.5"])
+def test_rates_at_the_edges_are_accepted(tmp_path, value):
+    path = _tidy(
+        tmp_path,
+        f"hangzhou,ip_admin_case_closure_rate,2015-01-01,2015-12-31,{value},%,{value}%,https://x.org",
+    )
+    assert read_observations(path)["value"].tolist() == [float(value)]
+
+
+def test_files_that_are_not_tables_are_refused(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    assert "empty" in str(_refused(empty))
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes((TIDY + "hangzhou,有效发明专利,,2015-12-31,5,件,5件,u\n").encode("gb18030"))
+    assert "GBK" in str(_refused(gbk))
+    other = tmp_path / "figures.ods"
+    other.write_text("x", encoding="utf-8")
+    assert "unsupported file type" in str(_refused(other))
+    header_only = _tidy(tmp_path)
+    assert "no rows" in str(_refused(header_only))
+
+
+def _workbook(tmp_path: Path, rows: list[list[object]], name: str = "book.xlsx") -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / name
+    book.save(path)
+    return path
+
+
+HEADER = [
+    "region",
+    "indicator",
+    "period_start",
+    "period_end",
+    "value",
+    "unit",
+    "as_printed",
+    "source_url",
+]
+
+
+def test_excel_formula_without_a_stored_value_is_refused_by_cell(tmp_path):
+    path = _workbook(
+        tmp_path,
+        [
+            HEADER,
+            [
+                "china",
+                "valid_invention_patents",
+                None,
+                "2015-12-31",
+                "=1+1",
+                "件",
+                "2件",
+                "https://x.org",
+            ],
+        ],
+    )
+    error = _refused(path)
+    assert "cell E2" in str(error) and "formula =1+1 without a stored value" in str(error)
+    assert error.entry == 2
+
+
+def test_excel_merged_cells_are_refused_by_range(tmp_path):
+    path = _workbook(
+        tmp_path,
+        [
+            HEADER,
+            [
+                "china",
+                "valid_invention_patents",
+                None,
+                "2015-12-31",
+                5,
+                "件",
+                "5件",
+                "https://x.org",
+            ],
+        ],
+    )
+    book = openpyxl.load_workbook(path)
+    book.active.merge_cells("F2:G2")
+    book.save(path)
+    assert "merged cells (F2:G2)" in str(_refused(path))
+
+
+def test_excel_date_and_number_cells_read_as_they_show(tmp_path):
+    path = _workbook(
+        tmp_path,
+        [
+            HEADER,
+            [
+                "china",
+                "valid_invention_patents",
+                None,
+                dt.datetime(2015, 6, 30),
+                5.0,
+                "件",
+                "5件",
+                "https://x.org",
+            ],
+        ],
+    )
+    frame = read_observations(path)
+    assert frame[["period_end", "value_as_printed"]].values.tolist() == [["2015-06-30", "5"]]
+    with_time = _workbook(
+        tmp_path,
+        [
+            HEADER,
+            [
+                "china",
+                "valid_invention_patents",
+                None,
+                dt.datetime(2015, 6, 30, 9, 30),
+                5,
+                "件",
+                "5件",
+                "https://x.org",
+            ],
+        ],
+        "time.xlsx",
+    )
+    assert "time of day" in str(_refused(with_time))
+
+
+# --- every parameter validated once, the same way --------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        (0, "not 0"),
+        (99999, "not 99999"),
+        (3000, "not 3000"),
+        (1984, "not 1984"),
+        ("2015-13-01", "not a real date"),
+        ("soon", "not 'soon'"),
+        (True, "not True"),
+        (dt.date(2999, 1, 1), "not 2999-01-01"),
+    ],
+)
+def test_as_of_outside_the_knowable_range_is_refused(value, fragment):
+    with pytest.raises(UsageError, match="as_of") as info:
+        as_of_date(value)
+    assert fragment in str(info.value)
+
+
+def test_as_of_accepts_a_year_a_date_and_iso_strings():
+    today = dt.date(2026, 12, 1)
+    assert as_of_date(2015, today) == dt.date(2015, 12, 31)
+    assert as_of_date("2015", today) == dt.date(2015, 12, 31)
+    assert as_of_date("2015-06-30", today) == dt.date(2015, 6, 30)
+    assert as_of_date(2026, today) == today  # a year not over yet ends today
+    assert as_of_date(None, today) == today
+
+
+@pytest.mark.parametrize(
+    ("check", "value", "fragment"),
+    [
+        (check_seed, -1, "seed must be an integer from 0"),
+        (check_seed, 2**64, "seed must"),
+        (check_seed, 1.5, "seed must"),
+        (check_paths, 5, "n_paths must be an integer from 10"),
+        (check_paths, 10**9, "n_paths must"),
+        (check_paths, "many", "n_paths must"),
+        (check_jobs, 0, "jobs must be an integer from 1"),
+        (check_jobs, 10**10, "jobs must"),
+        (check_jobs, -1, "jobs must"),
+    ],
+)
+def test_seed_paths_and_jobs_are_bounded(check, value, fragment):
+    with pytest.raises(UsageError, match=fragment):
+        check(value)
+
+
+def test_paths_times_year_ends_are_estimated_before_anything_is_allocated():
+    with pytest.raises(UsageError, match="GiB"):
+        check_paths(1_000_000, 400)
+    assert check_paths(2000, 20) == 2000
+
+
+def _exit(argv: list[str]) -> int:
+    try:
+        return main(argv)
+    except SystemExit as stop:
+        return int(stop.code or 0)
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["assess", "--region", "china", "--as-of", "0"], "as_of must be"),
+        (["assess", "--region", "china", "--as-of", "99999"], "as_of must be"),
+        (["assess", "--region", "china", "--seed", "-1"], "seed must be"),
+        (["assess", "--region", "china", "--paths", "1000000000"], "n_paths must be"),
+        (["report", "--region", "china", "--jobs", "10000000000"], "jobs must be"),
+        (["report", "--region", "china", "--as-of", "3000"], "as_of must be"),
+    ],
+)
+def test_cli_refuses_bad_parameters_with_exit_2_and_no_traceback(capsys, argv, fragment):
+    assert _exit(argv) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "Traceback" not in err
+
+
+def test_an_unreachable_scheduler_fails_fast_and_says_so(tmp_path, capsys):
+    started = time.monotonic()
+    code = _exit(
+        [
+            "report",
+            "--region",
+            "haidong",
+            "--paths",
+            "20",
+            "--out",
+            str(tmp_path),
+            "--scheduler",
+            "tcp://127.0.0.1:9",
+        ]
+    )
+    assert code == 2 and time.monotonic() - started < 30
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
+
+
+# --- models at the edges ---------------------------------------------------------------------
+def _series(region: str, indicator: str, values: dict[int, float]) -> pd.DataFrame:
+    ends = pd.to_datetime([f"{y}-12-31" for y in values])
+    starts = pd.to_datetime([f"{y}-01-01" for y in values])  # annual totals and rates
+    return pd.DataFrame(
+        {
+            "region": region,
+            "indicator": indicator,
+            "period_start": starts,
+            "period_end": ends,
+            "value": list(values.values()),
+            "unit": "%",
+            "origin": "user",
+            "source_url": "https://example.org/made-up",
+        }
+    )
+
+
+def test_a_rate_at_100_percent_meets_its_target_with_finite_numbers():
+    rows = _series("hangzhou", "ip_admin_case_closure_rate", {2015: 96.0, 2016: 98.0, 2017: 100.0})
+    table = ipi.assess("hangzhou", 2017, n_paths=200, observations=rows).set_index("target_id")
+    row = table.loc["hangzhou-2020-admin-case-closure-rate"]
+    assert row["probability"] > 0.5
+    assert all(0 <= v <= 100 for v in row["interval_80"])
+    text = render(table.reset_index().to_dict("records"), "json")  # what --format json prints
+    json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in JSON output"))
+
+
+def test_a_zero_figure_costs_only_its_own_series():
+    zero = _series("hangzhou", "technology_market_turnover", {2016: 0.0, 2017: 120.0})
+    zero["unit"] = "亿元"
+    rate = _series("hangzhou", "ip_admin_case_closure_rate", {2015: 90.0, 2016: 91.0})
+    table = ipi.assess(
+        "hangzhou", 2017, n_paths=200, observations=pd.concat([zero, rate], ignore_index=True)
+    )
+    table = table.set_index("target_id")
+    assert "log scale" in table.loc["hangzhou-2020-technology-market-turnover", "reason"]
+    assert pd.notna(table.loc["hangzhou-2020-admin-case-closure-rate", "probability"])
+
+
+# --- faults: disks, paths, swaps, leftovers --------------------------------------------------
+def test_a_build_into_a_folder_with_foreign_files_is_refused_and_deletes_nothing(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "my-notes.txt").write_text("keep me", encoding="utf-8")
+    assert _exit(["data", "build", "--out", str(out)]) == 2
+    assert (out / "my-notes.txt").read_text(encoding="utf-8") == "keep me"
+    assert sorted(p.name for p in out.iterdir()) == ["my-notes.txt"]
+
+
+def test_a_half_finished_swap_is_restored_not_rebuilt(tmp_path):
+    folder = tmp_path / "processed"
+    replace_folder(folder, lambda d: (d / "observations.csv").write_text("v1\n"), OUTPUT_FILES)
+    os.replace(folder, tmp_path / ".processed.old")  # a crash between the two renames
+    assert restore_interrupted_swap(folder)
+    assert (folder / "observations.csv").read_text() == "v1\n"
+    (tmp_path / ".processed.new.dead").mkdir()  # a killed run's staging folder
+    replace_folder(folder, lambda d: (d / "observations.csv").write_text("v2\n"), OUTPUT_FILES)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["processed"]
+    assert (folder / "observations.csv").read_text() == "v2\n"
+
+
+def test_a_batch_that_cannot_write_reports_every_region_and_exits_1(tmp_path, capsys):
+    blocked = tmp_path / "a-file-not-a-folder"
+    blocked.write_text("", encoding="utf-8")
+    code = _exit(["report", "--region", "haidong", "--paths", "20", "--out", str(blocked)])
+    out = capsys.readouterr()
+    assert code == 1 and "passed 0/1" in out.out and "cannot write" in out.out
+    assert "Traceback" not in out.err
+
+
+def test_a_long_output_path_does_not_break_the_kernels(tmp_path, capsys):
+    deep = tmp_path / ("x" * 60) / ("y" * 60) / "reports"
+    assert _exit(["report", "--region", "haidong", "--paths", "20", "--out", str(deep)]) == 0
+    assert "passed 1/1" in capsys.readouterr().out
+    assert (deep / "haidong" / "report.html").is_file()
+
+
+def _killed_after(argv: list[str], seconds: float) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ipindicators", *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(seconds)
+    process.kill()
+    process.wait()
+
+
+@pytest.mark.parametrize("seconds", [0.3, 0.8, 1.2, 1.6, 2.0, 2.5])
+def test_a_killed_build_leaves_the_old_or_the_new_tables(tmp_path, seconds):
+    out = tmp_path / "processed"
+    assert _exit(["data", "build", "--out", str(out)]) == 0
+    before = (out / "observations.csv").read_bytes()
+    _killed_after(["data", "build", "--out", str(out)], seconds)
+    restore_interrupted_swap(out)
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+    assert (out / "observations.csv").read_bytes() == before  # same raw: old and new agree
+    assert _exit(["data", "build", "--out", str(out)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["processed"]
+
+
+@pytest.mark.parametrize("seconds", [1.0, 3.0, 5.0])
+def test_a_killed_batch_leaves_no_half_written_file(tmp_path, seconds):
+    out = tmp_path / "reports"
+    _killed_after(
+        [
+            "report",
+            "--region",
+            "haidong",
+            "--region",
+            "chengdu",
+            "--paths",
+            "20",
+            "--out",
+            str(out),
+        ],
+        seconds,
+    )
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert not path.name.startswith("."), f"leftover {path}"
+            if path.suffix == ".html":
+                assert path.read_text(encoding="utf-8").rstrip().endswith("</html>")
+            if path.suffix == ".ipynb":
+                json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_reports_are_byte_identical_between_runs(tmp_path):
+    out = tmp_path / "reports"
+    args = ["report", "--region", "haidong", "--paths", "20", "--out", str(out)]
+    assert _exit(args) == 0
+    first = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert _exit(args) == 0
+    second = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [p.name for p in first if first[p] != second[p]] == []
