@@ -288,6 +288,34 @@ def _period(indicator_id: str, year: str) -> tuple[str, str]:
     return (f"{year}-01-01" if flow else "", f"{year}-12-31")
 
 
+def _figure(
+    base: Mapping[str, str],
+    region: str,
+    indicator_id: str,
+    year: str,
+    value: str,
+    unit: str,
+    table: str,
+    cells: list[str],
+    line: int,
+) -> dict[str, Any]:
+    """One tidy row: a year's figure with the file-level fields in ``base``."""
+    start, stop = _period(indicator_id, year)
+    return {
+        **base,
+        "region": region,
+        "indicator": indicator_id,
+        "period_start": start,
+        "period_end": stop,
+        "value": value,
+        "unit": unit,
+        "as_printed": f"{value}{unit}",
+        "table": table,
+        "excerpt": _excerpt(cells),
+        "_line": line,
+    }
+
+
 def _iso_date(value: str | dt.date) -> str:
     if isinstance(value, dt.datetime):
         value = value.date()
@@ -474,21 +502,8 @@ def read_nbs_export(path: str | Path, download_date: str | dt.date | None = None
             value = _value(path, line, header[position], cell)
             if value is None:
                 continue
-            start, stop = _period(indicator_id, year)
             records.append(
-                {
-                    **base,
-                    "region": region,
-                    "indicator": indicator_id,
-                    "period_start": start,
-                    "period_end": stop,
-                    "value": value,
-                    "unit": unit,
-                    "as_printed": f"{value}{unit}",
-                    "table": table,
-                    "excerpt": _excerpt(cells),
-                    "_line": line,
-                }
+                _figure(base, region, indicator_id, year, value, unit, table, cells, line)
             )
     return _frame(records)
 
@@ -627,20 +642,8 @@ def read_yearbook_table(
             value = _value(path, line, column, texts[position])
             if value is None:
                 continue
-            start, stop = _period(indicator_id, title[1])
+            table = f"{title[0]}, row {_collapse(label)}, column {column}"
             records.append(
-                {
-                    **base,
-                    "region": region,
-                    "indicator": indicator_id,
-                    "period_start": start,
-                    "period_end": stop,
-                    "value": value,
-                    "unit": unit,
-                    "as_printed": f"{value}{unit}",
-                    "table": f"{title[0]}, row {_collapse(label)}, column {column}",
-                    "excerpt": _excerpt(cells),
-                    "_line": line,
-                }
+                _figure(base, region, indicator_id, title[1], value, unit, table, cells, line)
             )
     return _frame(records)

@@ -124,8 +124,14 @@ def _kernel_manager_in(folder: Path) -> type[AsyncKernelManager]:
     return IPCKernelManager
 
 
-_VOLATILE_RUN_KEYS = ("start_time", "end_time", "duration", "input_path", "output_path",
-                      "environment_variables")
+_VOLATILE_RUN_KEYS = (
+    "start_time",
+    "end_time",
+    "duration",
+    "input_path",
+    "output_path",
+    "environment_variables",
+)
 
 
 def stable_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
