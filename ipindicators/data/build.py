@@ -224,7 +224,8 @@ def _pair_parts(top: pd.DataFrame, bottom: pd.DataFrame) -> pd.DataFrame:
     within the table; otherwise the count is divided by the population at the end of the
     previous year, the latest one published when the count is: that is how CNIPA and the
     provinces compute the per-10k figures they publish (it reproduces them to the printed digit
-    where the same-year population misses by up to 4 %).
+    where the same-year population misses by up to 4 %). Where the previous year-end is not
+    held, the population of the same date is used, and the row's note says so.
     """
     within = top.merge(bottom, on=["region", "period_end", "source_url"], suffixes=("_n", "_d"))
     within["source_url_n"] = within["source_url_d"] = within["source_url"]
@@ -234,7 +235,9 @@ def _pair_parts(top: pd.DataFrame, bottom: pd.DataFrame) -> pd.DataFrame:
         on=["region", "denominator_end"],
         suffixes=("_n", "_d"),
     )
-    paired = pd.concat([within, previous], ignore_index=True)
+    same_date = top.merge(bottom, on=["region", "period_end"], suffixes=("_n", "_d"))
+    same_date["denominator_end"] = same_date["period_end"]
+    paired = pd.concat([within, previous, same_date], ignore_index=True)
     return paired.drop_duplicates(subset=["region", "period_end"], keep="first")
 
 
@@ -275,10 +278,18 @@ def derive(resolved: pd.DataFrame) -> pd.DataFrame:
                     "source_url": pairs["source_url_n"] + " | " + pairs["source_url_d"],
                     "source_title": "derived: " + ratio.numerator + " / " + ratio.denominator,
                     "as_printed": pairs["as_printed_n"] + " / " + pairs["as_printed_d"],
-                    "note": np.where(
-                        pairs["denominator_end"] == pairs["period_end"],
-                        "denominator printed in the same table",
-                        "denominator at the previous year-end (" + pairs["denominator_end"] + ")",
+                    "note": np.select(
+                        [
+                            pairs["denominator_end"] != pairs["period_end"],
+                            pairs["source_url_n"] == pairs["source_url_d"],
+                        ],
+                        [
+                            "denominator at the previous year-end ("
+                            + pairs["denominator_end"]
+                            + ")",
+                            "denominator printed in the same table",
+                        ],
+                        "denominator of the same date (the previous year-end's is not held)",
                     ),
                     "file": pairs["file_n"] + " | " + pairs["file_d"],
                     "line": pairs["line_n"].astype(str) + " | " + pairs["line_d"].astype(str),
