@@ -241,3 +241,20 @@ def test_charts_and_tables_name_source_classes_never_hosts():
     table = data_sources("zhejiang", obs)
     row = table.set_index("indicator").loc["invention_patents_per_10k"]
     assert "official statistics" in row["source_classes"]
+
+
+def test_fan_chart_sets_up_the_cjk_font_itself():
+    import matplotlib
+
+    from ipindicators.models.forecast import forecast
+    from ipindicators.reports.plots import fan_chart
+
+    matplotlib.rcParams["font.sans-serif"] = ["DejaVu Sans"]
+    obs = ipi.observations("china", "invention_patents_per_10k")
+    fc = forecast(obs, "china", "invention_patents_per_10k", 2015, 2020, n_paths=50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph would warn
+        ax = fan_chart(fc)
+        ax.figure.canvas.draw()
+    assert missing_glyphs(ax.get_title()) == []
+    plt.close(ax.figure)

@@ -188,6 +188,8 @@ def run_notebook(task: ReportTask) -> RegionRun:
             log_output=False,
             cwd=str(scratch),
             kernel_manager_class=_kernel_manager_in(scratch),
+            # the kernel's own log (an interrupt at shutdown) is noise for a batch
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except Exception as exc:  # the notebook keeps the error; the batch goes on
         error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"

@@ -8,6 +8,7 @@ in the ``mplfonts`` package, so no system font is needed) as matplotlib's sans-s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from importlib.resources import files
 
 import matplotlib
@@ -32,18 +33,25 @@ _MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 def use_cjk_font() -> str:
     """Make Noto Sans CJK SC the default sans-serif font of matplotlib.
 
+    The plotting functions of this module call it themselves; calling it again is cheap.
+
     Returns
     -------
     str
         The font family name now first in ``font.sans-serif``.
     """
-    path = str(files("mplfonts").joinpath("fonts", CJK_FONT_FILE))
-    font_manager.fontManager.addfont(path)
-    name = font_manager.FontProperties(fname=path).get_name()
+    name = _registered_cjk_font()
     matplotlib.rcParams["font.family"] = "sans-serif"
     matplotlib.rcParams["font.sans-serif"] = [name, FALLBACK_FONT]
     matplotlib.rcParams["axes.unicode_minus"] = False
     return name
+
+
+@cache
+def _registered_cjk_font() -> str:
+    path = str(files("mplfonts").joinpath("fonts", CJK_FONT_FILE))
+    font_manager.fontManager.addfont(path)
+    return font_manager.FontProperties(fname=path).get_name()
 
 
 def missing_glyphs(text: str) -> list[str]:
@@ -124,6 +132,7 @@ def fan_chart(
     -------
     Axes
     """
+    use_cjk_font()
     item = indicator(fc.indicator)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.5))
@@ -205,6 +214,7 @@ def probability_heatmap(summary: pd.DataFrame, ax: Axes | None = None) -> Figure
     -------
     Figure
     """
+    use_cjk_font()
     table = summary.pivot_table(
         index="region", columns="target_id", values="probability", aggfunc="first", dropna=False
     )
