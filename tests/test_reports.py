@@ -258,3 +258,14 @@ def test_fan_chart_sets_up_the_cjk_font_itself():
         ax.figure.canvas.draw()
     assert missing_glyphs(ax.get_title()) == []
     plt.close(ax.figure)
+
+
+def test_every_target_is_either_in_the_attainment_table_or_untracked_never_both():
+    from ipindicators.reports.region_report import attainment_table, untracked_targets
+
+    table = ipi.assess("liaoning", n_paths=100)
+    shown = set(attainment_table(table)["target_id"])
+    missing = set(untracked_targets(table)["target_id"])
+    assert shown.isdisjoint(missing) and shown | missing == set(table["target_id"])
+    with_probability = set(table.loc[table["probability"].notna(), "target_id"])
+    assert with_probability <= shown

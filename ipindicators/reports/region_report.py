@@ -193,9 +193,14 @@ def indicator_charts(
         yield indicator_id, figure, fc.message
 
 
+def _assessed(assessment: pd.DataFrame) -> pd.Series:
+    """Rows with a probability or a status: everything else is untracked."""
+    return assessment["probability"].notna() | (assessment["status"] != "no_data")
+
+
 def attainment_table(assessment: pd.DataFrame) -> pd.DataFrame:
     """The assessment rows that have a probability or status, in reading order."""
-    shown = assessment[assessment["status"] != "no_data"].copy()
+    shown = assessment[_assessed(assessment)].copy()
     shown["interval_80"] = shown["interval_80"].map(
         lambda pair: f"{pair[0]:.4g} – {pair[1]:.4g}" if isinstance(pair, list) else ""
     )
@@ -222,8 +227,8 @@ def attainment_table(assessment: pd.DataFrame) -> pd.DataFrame:
 
 
 def untracked_targets(assessment: pd.DataFrame) -> pd.DataFrame:
-    """Targets without an assessment, and why (no data, no year, relative target …)."""
-    missing = assessment[assessment["status"] == "no_data"]
+    """Targets without a probability or a status, and why (no data, no year, relative …)."""
+    missing = assessment[~_assessed(assessment)]
     return missing[["target_id", "indicator", "target_year", "reason"]].reset_index(drop=True)
 
 
