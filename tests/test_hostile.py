@@ -6,6 +6,7 @@ Every figure below is made up for the test; none enters data/raw.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import os
 import subprocess
@@ -491,4 +492,16 @@ def test_reports_are_byte_identical_between_runs(tmp_path):
     assert _exit(args) == 0
     second = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert first.keys() == second.keys()
-    assert [p.name for p in first if first[p] != second[p]] == []
+    changed = [p for p in first if first[p] != second[p]]
+    assert changed == [], _first_difference(first, second, changed)
+
+
+def _first_difference(first: dict, second: dict, changed: list) -> str:
+    """The first differing lines of each changed file, for the failure message."""
+    parts = []
+    for path in changed:
+        before = first[path].decode("utf-8", "replace").splitlines()
+        after = second[path].decode("utf-8", "replace").splitlines()
+        diff = difflib.unified_diff(before, after, lineterm="", n=1)
+        parts.append(f"{path.name}:\n" + "\n".join(list(diff)[:30]))
+    return "\n".join(parts)

@@ -269,3 +269,17 @@ def test_every_target_is_either_in_the_attainment_table_or_untracked_never_both(
     assert shown.isdisjoint(missing) and shown | missing == set(table["target_id"])
     with_probability = set(table.loc[table["probability"].notna(), "target_id"])
     assert with_probability <= shown
+
+
+def test_stable_notebooks_do_not_depend_on_how_output_was_split():
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from ipindicators.reports.batch import stable_notebook
+
+    def run(*texts: str):
+        outputs = [new_output("stream", name="stdout", text=t) for t in texts]
+        cell = new_code_cell("print(...)", outputs=outputs)
+        cell.metadata["execution"] = {"iopub.status.busy": "2026-12-01T21:01:02Z"}
+        return nbformat.writes(stable_notebook(new_notebook(cells=[cell])))
+
+    assert run("figures used up to 2026-12-01\n") == run("figures used up to ", "2026-12-01\n")

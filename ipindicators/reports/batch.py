@@ -138,18 +138,37 @@ def stable_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The executed notebook without what changes from run to run.
 
     Cell ids become their position (``cell-000`` …); papermill's start, end and duration
-    times, the scratch paths it ran in and the kernel's execution timestamps are dropped. The
-    same inputs and seed then give byte-identical notebooks and HTML.
+    times, the scratch paths it ran in and the kernel's execution timestamps are dropped; text
+    a cell printed in several messages (how it is split depends on timing) becomes one output
+    per stream. The same inputs and seed then give byte-identical notebooks and HTML.
     """
     run = notebook.metadata.get("papermill", {})
     for key in _VOLATILE_RUN_KEYS:
         run.pop(key, None)
     for position, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{position:03d}"
+        if cell.cell_type == "code":
+            cell.outputs = _coalesced_streams(cell.outputs)
         cell.metadata.pop("execution", None)
         for key in _VOLATILE_RUN_KEYS:
             cell.metadata.get("papermill", {}).pop(key, None)
     return notebook
+
+
+def _coalesced_streams(outputs: list) -> list:
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            output.get("output_type") == "stream"
+            and previous is not None
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
+            previous["text"] = previous["text"] + output["text"]
+        else:
+            merged.append(output)
+    return merged
 
 
 def _to_html(notebook: nbformat.NotebookNode) -> str:
