@@ -54,6 +54,7 @@ _PUBLIC = {
     "forecast": "models.forecast",
     "forecast_many": "models.forecast",
     "assess": "models.assess",
+    "assess_target": "models.assess",
     "backtest": "models.backtest",
     # reports and text
     "report": "reports.batch",
@@ -80,6 +81,7 @@ __all__ = [
     "Target",
     "UsageError",
     "assess",
+    "assess_target",
     "backtest",
     "build",
     "coverage",
@@ -123,7 +125,7 @@ if TYPE_CHECKING:
     from .data.readers import load_observations
     from .data.store import coverage, observations
     from .errors import CatalogError, DataError, InputError, IPIndicatorsError, UsageError
-    from .models.assess import assess
+    from .models.assess import assess, assess_target
     from .models.backtest import backtest
     from .models.forecast import Forecast, forecast, forecast_many
     from .reports.batch import report

@@ -113,8 +113,27 @@ def _cmd_data_template(args: argparse.Namespace) -> str:
 
 def _cmd_assess(args: argparse.Namespace) -> str:
     from .catalog.targets import regions_with_targets
-    from .models.assess import assess_all
+    from .models.assess import assess_all, assess_target
 
+    custom = (args.indicator, args.target, args.year)
+    if any(v is not None for v in custom):
+        if None in custom or args.region == "all":
+            raise UsageError(
+                "a custom target needs one --region and all of --indicator, --target and --year"
+            )
+        frame = assess_target(
+            args.region,
+            args.indicator,
+            args.target,
+            args.year,
+            args.comparator,
+            args.as_of,
+            args.cumulative_from,
+            n_paths=args.paths,
+            seed=args.seed,
+            models=args.models,
+        )
+        return render(frame.to_dict("records"), args.format, ("region", *_ASSESS_TABLE))
     chosen = regions_with_targets() if args.region == "all" else [args.region]
     frame = assess_all(chosen, args.as_of, n_paths=args.paths, seed=args.seed, models=args.models)
     return render(frame.to_dict("records"), args.format, ("region", *_ASSESS_TABLE))
@@ -194,6 +213,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("assess", help="probability and status of each target of a region")
     p.add_argument("--region", required=True, help="region id, or 'all' (regions with targets)")
+    custom = p.add_argument_group("a target of your own (instead of the catalog's)")
+    custom.add_argument("--indicator", help="indicator id")
+    custom.add_argument("--target", type=float, help="target value in the indicator's unit")
+    custom.add_argument("--year", type=int, help="target year")
+    custom.add_argument("--comparator", choices=(">=", "<=", "=="), default=">=")
+    custom.add_argument(
+        "--cumulative-from",
+        dest="cumulative_from",
+        type=int,
+        help="first year of a cumulative target (sum up to --year)",
+    )
     _add_forecast_options(p)
     _add_format(p)
     p.set_defaults(run=_cmd_assess)

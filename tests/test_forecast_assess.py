@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import pandas as pd
@@ -226,3 +227,75 @@ def test_part_year_flows_are_said_to_be_part_year(obs):
     table = assess("hangzhou", n_paths=100, observations=obs).set_index("target_id")
     row = table.loc["hangzhou-2020-technology-market-turnover"]
     assert row["status"] == "no_data" and "part-year" in row["reason"]
+
+
+@pytest.mark.parametrize(
+    ("region", "target_id", "cumulative_from"),
+    [
+        ("china", "china-2020-invention-patents-per-10k-64", None),
+        ("hangzhou", "hangzhou-2020-ip-pledge-financing", 2016),
+    ],
+)
+def test_a_custom_target_is_assessed_like_the_same_catalog_target(
+    region, target_id, cumulative_from
+):
+    item = ipi.target(target_id)
+    catalog = ipi.assess(region, 2021, n_paths=300).set_index("target_id").loc[target_id]
+    custom = ipi.assess_target(
+        region,
+        item.indicator,
+        item.goal(),
+        item.year,
+        item.comparator,
+        as_of=2021,
+        cumulative_from=cumulative_from,
+        n_paths=300,
+    ).iloc[0]
+    assert custom["target_id"] == "custom"
+    for column in ("probability", "status", "median_forecast", "last_value", "basis"):
+        assert custom[column] == catalog[column] or (
+            pd.isna(custom[column]) and pd.isna(catalog[column])
+        ), column
+
+
+def test_custom_targets_on_the_command_line(capsys):
+    argv = [
+        "assess",
+        "--region",
+        "china",
+        "--indicator",
+        "invention_patents_per_10k",
+        "--target",
+        "20",
+        "--year",
+        "2020",
+        "--as-of",
+        "2016",
+        "--paths",
+        "200",
+        "--format",
+        "json",
+    ]
+    assert main(argv) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert (row["target_id"], row["target_value"], row["target_year"]) == ("custom", 20.0, 2020)
+    assert 0 <= row["probability"] <= 1
+    assert main(["assess", "--region", "china", "--target", "20"]) == 2
+    assert "needs one --region and all of" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "assess",
+                "--region",
+                "china",
+                "--indicator",
+                "cats",
+                "--target",
+                "1",
+                "--year",
+                "2020",
+            ]
+        )
+        == 2
+    )
+    assert "unknown indicator 'cats'" in capsys.readouterr().err

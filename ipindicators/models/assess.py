@@ -23,6 +23,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 from scipy.optimize import brentq
 
 from ..catalog.indicators import indicator
@@ -161,7 +162,7 @@ def _window_sums(item: Target, fc: Forecast) -> np.ndarray:
     return fc.paths[:, [c[0] for c in columns]].sum(axis=1)
 
 
-def assess_target(
+def assess_catalog_target(
     item: Target,
     region_id: str,
     frame: pd.DataFrame,
@@ -318,9 +319,10 @@ def _assess_or_explain(
     seed: int,
     models: str,
 ) -> dict:
-    """:func:`assess_target`, or a row saying why not: one bad series costs only its targets."""
+    """:func:`assess_catalog_target`, or a row saying why not: one bad series costs only its
+    targets."""
     try:
-        return assess_target(item, region_id, frame, cutoff, n_paths, seed, models)
+        return assess_catalog_target(item, region_id, frame, cutoff, n_paths, seed, models)
     except UsageError as exc:
         row = _row(item, region_id, cutoff)
         row["reason"] = f"not assessed: {exc}"
@@ -343,3 +345,69 @@ def assess_all(
     frame = load_observations() if observations is None else observations
     parts = [assess(r, as_of, n_paths, seed, models, observations=frame) for r in chosen]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+
+
+def assess_target(
+    region: str,
+    indicator_id: str,
+    value: float,
+    year: int,
+    comparator: str = ">=",
+    as_of: int | str | dt.date | None = None,
+    cumulative_from: int | None = None,
+    n_paths: int = 2000,
+    seed: int = 0,
+    models: str = "pool",
+    observations: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Assess a target that is not in the catalog, as :func:`assess` assesses catalog targets.
+
+    Parameters
+    ----------
+    region, indicator_id : str
+        Catalog region and indicator ids.
+    value : float
+        The target, in the indicator's catalog unit (e.g. 件/万人, 亿元).
+    year : int
+        Target year: the value is compared with the figure at its year-end.
+    comparator : {">=", "<=", "=="}
+        How the outcome is compared with ``value``.
+    as_of, n_paths, seed, models, observations
+        As for :func:`assess`.
+    cumulative_from : int, optional
+        First year of a cumulative target: the sum of the years ``cumulative_from`` to ``year``
+        is compared with ``value``.
+
+    Returns
+    -------
+    DataFrame
+        One row with :data:`COLUMNS`; ``target_id`` is ``custom``.
+    """
+    region_definition(region)
+    unit = indicator(indicator_id).unit
+    cutoff = as_of_date(as_of)
+    check_paths(n_paths)
+    check_seed(seed)
+    try:
+        item = Target(
+            id="custom",
+            region=region,
+            indicator=indicator_id,
+            comparator=comparator,
+            value=value,
+            unit=unit,
+            year=year,
+            basis="cumulative" if cumulative_from is not None else "level",
+            window_start=cumulative_from,
+            document="custom",
+            quote=f"{indicator_id} {comparator} {value} {unit} by {year}",
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise UsageError(f"{first['loc'][0]}: {first['msg']}, not {first['input']!r}") from None
+    if cumulative_from is not None and cumulative_from > year:
+        raise UsageError(f"cumulative_from {cumulative_from} is after the target year {year}")
+    frame = load_observations() if observations is None else observations.copy()
+    frame["period_end"] = pd.to_datetime(frame["period_end"])
+    row = _assess_or_explain(item, region, frame, cutoff, n_paths, seed, models)
+    return pd.DataFrame([row], columns=COLUMNS)
