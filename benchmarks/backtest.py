@@ -1,90 +1,143 @@
-"""Hindcast benchmark: our forecasts and the baselines on every embedded series.
+"""Out-of-time evaluation of our forecasts and the baselines on every embedded IP series.
 
 Usage::
 
-    python benchmarks/backtest.py [--seed 0] [--paths 1000] [--format markdown|csv]
-                                  [--uncalibrated]
+    python benchmarks/backtest.py [--seed 0] [--paths 1000] [--jobs 2] [--format markdown|csv]
+                                  [--count-from release|period_end] [--write-calibration]
 
-Prints (a) scores by method × horizon, (b) scores by method over all horizons (all series, and
-without resident population), and the pool's by indicator, (c) the pool
-head to head with every other method on the forecasts both made, (d) each method's Brier score
-on real past plan targets and (e) the probability each method gave each of those targets before
-its target year, with the outcome. The same seed gives byte-identical output; the elapsed time
-goes to standard error.
+Every method's rolling-origin hindcasts are made once, uncalibrated
+(:func:`ipindicators.models.backtest.hindcasts`), then recalibrated origin by origin on the
+outcomes public by then (:func:`ipindicators.models.backtest.out_of_time`) and scored. Resident
+population (a denominator, not a target) is left out. Prints
+
+(a) scores by method, with 90 % bootstrap intervals over regions;
+(b) the default model head to head with every other method on the forecasts both made;
+(c) scores by method and horizon; (d) the default by indicator family;
+(e) the same forecasts uncalibrated, for comparison;
+(f) Brier scores on real past plan targets (the targets every method scored), with the number
+    of targets and misses, and (g) the default's reliability table on them;
+(h) the calibration factors each method would ship with (fitted on every published outcome).
+
+``--write-calibration`` stores (h) in ``ipindicators/models/calibration.json``, the factors
+``forecast`` applies. The same seed gives byte-identical output; the elapsed time goes to
+standard error.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 from _tables import render
 
+from ipindicators.atomic import write_text
+from ipindicators.models import DEFAULT_MODEL
 from ipindicators.models.backtest import (
-    BASELINES,
-    OURS,
-    backtest,
+    available_baselines,
+    brier_summary,
+    fit_method,
+    hindcasts,
+    out_of_time,
     paired,
+    reliability,
+    score,
     summarise,
     target_hindcasts,
 )
+from ipindicators.models.calibration import CALIBRATION_FILE
+
+METHODS = ("rw_shrunk", "pool", "rw_drift")
 
 
-def target_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """One row per target × origin, one probability column per method."""
-    keys = ["target_id", "target_year", "target_value", "outcome", "achieved", "origin", "horizon"]
-    wide = rows.pivot_table(index=keys, columns="method", values="probability", sort=False)
-    methods = [m for m in OURS + BASELINES if m in wide.columns]
-    return wide[methods].reset_index().sort_values(["target_id", "origin"], kind="mergesort")
-
-
-def target_brier(rows: pd.DataFrame) -> pd.DataFrame:
-    """Mean Brier score of the real-target probabilities per method."""
-    table = rows.groupby("method", sort=False).agg(n=("brier", "size"), brier=("brier", "mean"))
-    order = [m for m in OURS + BASELINES if m in table.index]
-    return table.loc[order].reset_index()
+def shipped_table(made, methods) -> tuple[pd.DataFrame, dict]:
+    """Factors per method and lead fitted on every outcome, as a table and as the JSON entry."""
+    rows, entries = [], {}
+    for method in methods:
+        cal = fit_method(made, method)
+        entries[method] = {
+            "growth": list(cal.growth),
+            "spread": list(cal.spread),
+            "cases": list(cal.cases),
+        }
+        for lead, (g, s, n) in enumerate(zip(cal.growth, cal.spread, cal.cases), start=1):
+            rows.append({"method": method, "lead": lead, "growth": g, "spread": s, "cases": n})
+    return pd.DataFrame(rows), entries
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the hindcasts and print the tables."""
+    """Run the evaluation and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--paths", type=int, default=1000)
+    parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--format", choices=("markdown", "csv"), default="markdown")
-    parser.add_argument(
-        "--uncalibrated", action="store_true", help="forecasts without the calibration constants"
-    )
+    parser.add_argument("--count-from", choices=("release", "period_end"), default="release")
+    parser.add_argument("--write-calibration", action="store_true")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    calibrated = not args.uncalibrated
-    scores = backtest(n_paths=args.paths, seed=args.seed, calibrated=calibrated)
-    targets = target_hindcasts(n_paths=args.paths, seed=args.seed, calibrated=calibrated)
-    ip_series = scores[scores["indicator"] != "resident_population"]
+    made = hindcasts(
+        n_paths=args.paths,
+        seed=args.seed,
+        models=METHODS,
+        baselines=True,
+        count_from=args.count_from,
+        n_jobs=args.jobs,
+    )
+    made = made.subset(~made.rows["indicator"].str.startswith("resident_population").to_numpy())
+    made_at = time.perf_counter() - started
+    calibrated = out_of_time(made)
+    scores = score(calibrated)
+    raw = score(made)
+    raw = raw.merge(scores[["method", "region", "indicator", "origin", "horizon"]])
+    targets = target_hindcasts(calibrated)
+    default = scores[scores["method"] == DEFAULT_MODEL]
+    table, entries = shipped_table(made, (*METHODS, *available_baselines()))
     sections = [
-        ("(a) Scores by method and horizon", summarise(scores)),
-        ("(b) Scores by method, all horizons", summarise(scores, by=("method",))),
+        ("(a) Out of time, by method (90 % intervals over regions)", summarise(scores)),
         (
-            "(b) Scores by method, all horizons, without resident population (not a target; "
-            "left out of the calibration fit)",
-            summarise(ip_series, by=("method",)),
+            f"(b) {DEFAULT_MODEL} head to head (crps_ratio < 1: {DEFAULT_MODEL} is better)",
+            paired(scores, DEFAULT_MODEL),
         ),
+        ("(c) Out of time, by method and horizon", summarise(scores, ("method", "horizon"), 0)),
         (
-            "(b) Our pool by indicator, all horizons",
-            summarise(scores[scores["method"] == "pool"], by=("method", "indicator")),
+            f"(d) {DEFAULT_MODEL} by indicator family",
+            summarise(default, ("method", "indicator"), 0),
         ),
-        ("(c) Pool head to head (crps_ratio < 1: the pool is better)", paired(scores)),
-        ("(d) Real past targets: Brier score of each method", target_brier(targets)),
+        ("(e) The same forecasts uncalibrated", summarise(raw, ("method",), 0)),
+        ("(f) Real past plan targets: Brier score", brier_summary(targets)),
         (
-            "(e) Real past targets: probability of each method and the outcome",
-            target_table(targets),
+            f"(g) Real past plan targets: reliability of {DEFAULT_MODEL}",
+            reliability(targets, DEFAULT_MODEL),
         ),
+        ("(h) Calibration factors fitted on every published outcome", table),
     ]
     heading = "##" if args.format == "markdown" else "#"
-    for title, table in sections:
-        print(f"{heading} {title}\n\n{render(table, args.format)}\n")
-    print(f"elapsed {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    for title, frame in sections:
+        print(f"{heading} {title}\n\n{render(frame, args.format)}\n")
+    if args.write_calibration:
+        newest = made.rows["outcome_known"].max()
+        payload = {
+            "about": (
+                "Growth and spread factors per lead time (1, 2, ... years), fitted on every "
+                "hindcast whose outcome is published, by `python benchmarks/backtest.py "
+                f"--write-calibration --seed {args.seed} --paths {args.paths}`."
+            ),
+            "newest_outcome_known": str(newest),
+            "count_from": args.count_from,
+            "methods": entries,
+        }
+        target = Path(__file__).resolve().parents[1] / "ipindicators" / "models" / CALIBRATION_FILE
+        write_text(target, json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
+        print(f"wrote {target}", file=sys.stderr)
+    print(
+        f"hindcasts {made_at:.1f} s, total {time.perf_counter() - started:.1f} s "
+        f"({args.jobs} jobs)",
+        file=sys.stderr,
+    )
     return 0
 
 

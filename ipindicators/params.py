@@ -10,8 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from typing import Literal
 
 from .errors import UsageError
+
+CountFrom = Literal["release", "period_end"]
+COUNT_FROM = ("release", "period_end")
+"""When a figure starts to count: from its release (the default; see
+:mod:`ipindicators.data.release`) or from the end of its period."""
 
 FIRST_YEAR = 1985
 """The earliest ``as_of`` year: China's Patent Law took effect in 1985."""
@@ -105,3 +111,10 @@ def check_jobs(jobs: object) -> int:
     if isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= max_jobs():
         raise UsageError(f"jobs must be an integer from 1 to {max_jobs()}, not {jobs!r}")
     return jobs
+
+
+def check_count_from(count_from: object) -> str:
+    """When figures start to count: ``release`` or ``period_end``."""
+    if count_from not in COUNT_FROM:
+        raise UsageError(f"count_from must be one of {', '.join(COUNT_FROM)}, not {count_from!r}")
+    return str(count_from)

@@ -36,6 +36,7 @@ from ..catalog.units import conversion_factor
 from ..errors import DataError
 from ..paths import default_build_dir, explanations_path, raw_dir, user_processed_dir
 from .readers import read_observations
+from .release import release_dates
 
 CONFLICT_THRESHOLD = 0.01
 OFFICIAL_HOSTS = ("gov.cn", "cnipa.gov.cn", "sipo.gov.cn", "stats.gov.cn")
@@ -293,6 +294,10 @@ def derive(resolved: pd.DataFrame) -> pd.DataFrame:
                     ),
                     "file": pairs["file_n"] + " | " + pairs["file_d"],
                     "line": pairs["line_n"].astype(str) + " | " + pairs["line_d"].astype(str),
+                    "released": [
+                        max(n, d) if n and d else n
+                        for n, d in zip(pairs["released_n"], pairs["released_d"])
+                    ],
                     "tolerance": tolerance.round(8),
                 }
             )
@@ -312,6 +317,7 @@ def derive(resolved: pd.DataFrame) -> pd.DataFrame:
         "note",
         "file",
         "line",
+        "released",
         "tolerance",
     ]
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=columns)
@@ -432,6 +438,7 @@ _OBSERVATION_COLUMNS = [
     "indicator",
     "period_start",
     "period_end",
+    "released",
     "value",
     "unit",
     "origin",
@@ -510,6 +517,9 @@ def build(
     user_paths = list(user_paths)
     figures = read_figures(raw, user_paths)
     resolved, conflicts = resolve(figures)
+    resolved["released"] = release_dates(
+        resolved["published"], resolved["source_class"], resolved["period_end"]
+    )
     derived = derive(resolved)
     checks = crosscheck(resolved, derived, read_explanations(explanations_path()))
     kept, fill = _published_or_derived(resolved, derived)

@@ -1,17 +1,31 @@
-"""Hindcasts: rolling-origin forecasts of every embedded series, scored against later figures.
+"""Out-of-time evaluation: rolling-origin hindcasts, recalibrated with only what was known.
 
-For every region × indicator series, every year ``Y`` in which the series has a usable figure is
-an origin: the forecast is made as of 31 December ``Y`` (so from the figures up to the last one
-of that year) and compared with the observed year-end figures ``h = 1 … 6`` years later. Only
-actual year-end observations are targets; irregular figures inform forecasts but are never scored.
-A method runs at an origin when the series has ``min_points`` usable figures by then (two
-suffice for ``rw_drift``) and the method applies (``damped``, ``auto_ets`` and ``auto_theta``
-need eight consecutive year-ends).
+Hindcasts
+---------
+For every region × indicator series and every year ``Y`` in which it has a figure, a forecast is
+made as of 31 March of ``Y + 1`` (when year ``Y``'s year-end figures are out, see
+:mod:`ipindicators.data.release`; ``count_from="period_end"`` uses 31 December ``Y`` and
+period ends instead) from the figures public by then, and compared with the observed year-end
+figures ``h = 1 … 6`` years after ``Y``. Only year-end figures are outcomes; irregular figures
+inform forecasts but are never scored. A method runs when the series has ``min_points`` usable
+figures (two suffice for ``rw_drift`` and ``rw_shrunk``) and the method applies (``damped``,
+``auto_ets`` and ``auto_theta`` need eight consecutive year-ends). ``rw_shrunk`` gets the family
+priors of the panel as public at the same date. Each forecast is kept as its quantiles at
+:data:`~ipindicators.models.calibration.LEVELS` on the log scale, uncalibrated.
+
+Out of time
+-----------
+:func:`out_of_time` then recalibrates each method's forecasts origin by origin: the factors of
+:mod:`ipindicators.models.calibration` are fitted on that method's earlier forecasts whose
+outcomes were public by the origin, and applied to the forecasts made at it. Every method,
+baselines included, goes through the same procedure. A forecast is scored only where its lead
+time had :data:`~ipindicators.models.calibration.MIN_CASES` past outcomes of the same method at
+its origin, so the early origins (few outcomes yet) and the longest leads drop out.
 
 Methods
 -------
-Ours (:func:`ipindicators.models.forecast.forecast`): ``pool``, ``trend``, ``rw_drift``, ``damped``.
-Baselines:
+Ours (:func:`ipindicators.models.forecast.forecast`): ``rw_shrunk``, ``pool``, ``trend``,
+``rw_drift``, ``damped``. Baselines:
 
 ``growth_ratio``
     The deterministic rule users know: last figure × (1 + observed CAGR)^years, with the CAGR of
@@ -23,49 +37,24 @@ Baselines:
 ``rw_gauss``
     Classical random walk with drift on the log scale with plug-in Gaussian intervals
     (Hyndman & Athanasopoulos 2021, 5.2 and 5.5): variance ``s² (h + h² / span)`` for a lead
-    time ``h``, which is their ``σ² h (1 + h / (T - 1))`` on annual data and extends it to
-    irregular spacing.
+    time ``h``.
 ``auto_ets``, ``auto_theta``
-    statsforecast's ``AutoETS`` and ``AutoTheta`` on the log of the run of consecutive year-ends
-    that ends at the last year-end before the origin, when it has at least
-    :data:`STATSFORECAST_MIN_YEARS` points; a Gaussian on the log scale is fitted to their
-    80 % and 95 % intervals.
+    statsforecast's ``AutoETS`` and ``AutoTheta`` on the log of the latest run of consecutive
+    year-ends, when it has at least :data:`STATSFORECAST_MIN_YEARS` points (the ``bench``
+    extra).
 
-Scores
-------
-Per method × series × origin × horizon:
+Scores (per method × series × origin × horizon, see :func:`score`)
+------------------------------------------------------------------
+``crps_log``: CRPS of the log of the figure (unit-free, ≈ relative error), from the quantiles
+(twice the mean pinball loss over 199 levels); ``in80``/``in95``: the figure inside the central
+80 % / 95 % interval; ``width80``: that interval's width relative to the median; ``pit``: share
+of the distribution below the figure. :func:`target_hindcasts` turns the same forecasts into
+attainment probabilities of real past plan targets; :func:`summarise` averages with bootstrap
+confidence intervals over regions (regions resampled whole, so series sharing a region or a
+numerator move together).
 
-``crps_log``
-    CRPS of the log of the figure under the log of the sample paths (scoringrules
-    ``crps_ensemble``, the exact CRPS of the empirical distribution). Raw CRPS is in the
-    series' unit and cannot be averaged across series; on the log scale it is unit-free and
-    reads as a relative error (0.1 ≈ 10 %). It also stays finite where our heavy-tailed
-    log-scale forecasts have no finite mean in the original unit, which would make a scaled
-    raw CRPS infinite. Paths at or below zero (only the ``linear`` baseline makes them) count
-    as :data:`LOG_FLOOR` × the last figure, a 99.9 % collapse; paths that overflowed to
-    infinity as the largest float.
-``scale``
-    The series' mean absolute one-year change up to the origin:
-    ``Σ |v[i+1] - v[i]| / (t[n] - t[1])`` over consecutive usable figures. On annual data this
-    is the in-sample mean absolute one-step change of MASE (Hyndman & Koehler 2006); on
-    irregular data it is the same per year of spacing.
-``ase``
-    Absolute error of the median divided by ``scale`` (its mean is the MASE).
-``in80``, ``in95``
-    Whether the figure lies in the central 80 % / 95 % interval of the paths (empty for point
-    forecasts).
-``pit``
-    Share of paths below the figure (ties count half): uniform when forecasts are calibrated.
-``brier``
-    Mean Brier score of the probabilities of reaching ``k × figure`` for ``k`` in
-    :data:`SYNTHETIC_THRESHOLDS` (events with known outcomes on every forecast). The
-    thresholds follow the outcome, so this is not a proper score: two of the three events
-    always happen, and a forecast that runs high gains. The CRPS is its proper counterpart
-    (the Brier score integrated over fixed thresholds).
-
-:func:`target_hindcasts` scores the attainment probabilities of real past plan targets.
 Everything is deterministic given ``seed``: each forecast's seed derives from ``seed`` and the
-forecast's own method, series and origin, so it does not depend on which other series are run.
+forecast's own method, series and origin.
 """
 
 from __future__ import annotations
@@ -73,59 +62,80 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import zlib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-import scoringrules as sr
 import statsmodels.api as sm
-from numpy.typing import ArrayLike
 from scipy.stats import norm
 
 from ..catalog.indicators import indicator
 from ..catalog.targets import Target, all_targets
+from ..data.release import known_from
 from ..data.store import observations as load_observations
 from ..errors import UsageError
+from ..params import CountFrom, check_count_from
 from .assess import _meets, observed_cagr
+from .calibration import (
+    LEVELS,
+    MAX_LEAD,
+    MEDIAN_COLUMN,
+    Calibration,
+    fit_calibration,
+    recalibrate,
+)
 from .forecast import (
     MODELS,
-    Calibration,
+    _one_blas_thread,
     _rw_volatility,
     decimal_year,
     forecast,
+    scale_for,
     usable_observations,
 )
+from .pooling import FamilyPrior, family_priors
 
-OURS = ("pool", *MODELS)
+OURS = ("rw_shrunk", "pool", *(m for m in MODELS if m != "rw_shrunk"))
 BASELINES = ("growth_ratio", "linear", "rw_gauss", "auto_ets", "auto_theta")
+DEFAULT_OURS = ("rw_shrunk", "pool", "rw_drift")
 POINT_METHODS = ("growth_ratio",)
 LOG_FLOOR = 1e-3
-SYNTHETIC_THRESHOLDS = (0.9, 1.0, 1.1)
 STATSFORECAST_MIN_YEARS = 8
 STATSFORECAST_BASELINES = ("auto_ets", "auto_theta")
 INTERVAL_LEVELS = (80, 95)
-SCORE_COLUMNS = [
+NARROW_WIDTH = 0.02
+"""An 80 % interval narrower than this share of its median at two or more years ahead is
+flagged (``narrow80``)."""
+KEY = ["region", "indicator", "origin", "horizon"]
+ROW_COLUMNS = [
     "method",
     "region",
     "indicator",
     "origin",
+    "as_of",
     "n_obs",
     "horizon",
+    "lead",
     "target_year",
     "observed",
+    "outcome_known",
+    "last",
+]
+SCORE_COLUMNS = [
+    *ROW_COLUMNS,
     "median",
     "lower80",
     "upper80",
     "lower95",
     "upper95",
-    "scale",
     "crps_log",
-    "ase",
     "in80",
     "in95",
+    "width80",
+    "narrow80",
     "pit",
-    "brier",
 ]
 TARGET_COLUMNS = [
     "target_id",
@@ -150,8 +160,8 @@ class _Series:
     region: str
     indicator: str
     frame: pd.DataFrame
-    usable: pd.DataFrame
     year_ends: dict[int, float]
+    year_end_known: dict[int, dt.date]
 
 
 @dataclass(frozen=True)
@@ -160,44 +170,56 @@ class _Case:
 
     series: _Series
     origin: int
+    as_of: dt.date
     used: pd.DataFrame
     t: np.ndarray
     values: np.ndarray
 
-    @property
-    def as_of(self) -> dt.date:
-        return dt.date(self.origin, 12, 31)
 
-    @property
-    def scale(self) -> float:
-        span = self.t[-1] - self.t[0]
-        return float(np.abs(np.diff(self.values)).sum() / span) if span > 0 else 0.0
-
-
-def _year_end_figures(usable: pd.DataFrame) -> dict[int, float]:
-    ends = usable[(usable["period_end"].dt.month == 12) & (usable["period_end"].dt.day == 31)]
-    return dict(zip(ends["period_end"].dt.year.astype(int), ends["value"].astype(float)))
+def origin_date(origin: int, count_from: CountFrom = "release") -> dt.date:
+    """The date a forecast of origin ``origin`` is made: when year-end figures are out."""
+    return dt.date(origin + 1, 3, 31) if count_from == "release" else dt.date(origin, 12, 31)
 
 
 def _series(frame: pd.DataFrame) -> list[_Series]:
-    """Every series with at least two usable, positive figures."""
+    """Every series with at least two year-end or usable positive figures."""
     found = []
     for (region_id, indicator_id), group in frame.groupby(["region", "indicator"], sort=True):
-        usable = usable_observations(group, indicator(indicator_id), dt.date.max)
+        item = indicator(str(indicator_id))
+        if scale_for(item) != "log":
+            continue
+        usable = usable_observations(group, item, dt.date.max, "period_end")
         if len(usable) < 2 or (usable["value"] <= 0).any():
             continue
-        found.append(_Series(region_id, indicator_id, group, usable, _year_end_figures(usable)))
+        ends = usable["period_end"]
+        at_year_end = usable[(ends.dt.month == 12) & (ends.dt.day == 31)]
+        known = known_from(at_year_end, pd.Series(item.measure, index=at_year_end.index))
+        years = at_year_end["period_end"].dt.year.astype(int)
+        found.append(
+            _Series(
+                str(region_id),
+                str(indicator_id),
+                group,
+                dict(zip(years, at_year_end["value"].astype(float))),
+                dict(zip(years, (d.date() for d in known))),
+            )
+        )
     return found
 
 
-def _cases(series: _Series, min_obs: int) -> Iterator[_Case]:
-    """The series at each year with a usable figure and at least ``min_obs`` figures by then."""
-    ends = series.usable["period_end"]
-    for year in sorted(set(ends.dt.year.astype(int))):
-        used = series.usable[ends <= pd.Timestamp(year, 12, 31)]
-        if len(used) >= min_obs:
-            values = used["value"].to_numpy(dtype=float)
-            yield _Case(series, year, used, decimal_year(used["period_end"]), values)
+def _cases(series: _Series, count_from: CountFrom) -> list[_Case]:
+    """The series at each year with a new figure and at least two figures public by then."""
+    item = indicator(series.indicator)
+    years = sorted(set(series.frame["period_end"].dt.year.astype(int)))
+    cases = []
+    for year in years:
+        as_of = origin_date(year, count_from)
+        used = usable_observations(series.frame, item, as_of, count_from)
+        if len(used) < 2 or not (used["period_end"].dt.year == year).any():
+            continue
+        values = used["value"].to_numpy(dtype=float)
+        cases.append(_Case(series, year, as_of, used, decimal_year(used["period_end"]), values))
+    return cases
 
 
 def _stream_seed(seed: int, *key: object) -> int:
@@ -232,7 +254,7 @@ def _gaussian_samples(mean, sd, n_paths, seed) -> np.ndarray:
     return mean[None, :] + sd[None, :] * rng.standard_normal((n_paths, len(mean)))
 
 
-def _ours(method, case, years, until, n_paths, seed, calibrated):
+def _ours(method, case, years, until, n_paths, seed, count_from, priors):
     s = case.series
     fc = forecast(
         s.frame,
@@ -243,7 +265,9 @@ def _ours(method, case, years, until, n_paths, seed, calibrated):
         n_paths,
         seed,
         method,
-        calibrated=calibrated,
+        calibrated=False,
+        count_from=count_from,
+        priors=priors,
     )
     if not fc.ok:
         return None
@@ -279,8 +303,13 @@ def _rw_gauss(case, years, n_paths, seed):
     return np.exp(_gaussian_samples(y[-1] + drift * lead, sd, n_paths, seed))
 
 
+def _year_end_figures(used: pd.DataFrame) -> dict[int, float]:
+    ends = used[(used["period_end"].dt.month == 12) & (used["period_end"].dt.day == 31)]
+    return dict(zip(ends["period_end"].dt.year.astype(int), ends["value"].astype(float)))
+
+
 def _year_end_run(case) -> tuple[np.ndarray, np.ndarray]:
-    """The run of consecutive year-ends ending at the last year-end before the origin."""
+    """The latest run of consecutive year-ends before the origin."""
     figures = _year_end_figures(case.used)
     if not figures:
         return np.array([], dtype=int), np.array([])
@@ -319,15 +348,16 @@ def _samples(
     until: int,
     n_paths: int,
     seed: int,
-    min_obs: int,
-    calibrated: bool | Calibration,
+    min_points: int,
+    count_from: CountFrom,
+    priors: dict[str, FamilyPrior],
 ) -> np.ndarray | None:
     """Sample paths (paths × ``years``) of one method, or None where it does not apply."""
-    if len(case.used) < (2 if method == "rw_drift" else min_obs):
+    if len(case.used) < (2 if method in ("rw_drift", "rw_shrunk") else min_points):
         return None
     stream = _stream_seed(seed, method, case.series.region, case.series.indicator, case.origin)
     if method in OURS:
-        return _ours(method, case, years, until, n_paths, stream, calibrated)
+        return _ours(method, case, years, until, n_paths, stream, count_from, priors)
     if method == "growth_ratio":
         return _growth_ratio(case, years, n_paths)
     if method == "linear":
@@ -337,73 +367,35 @@ def _samples(
     return _statsforecast(method, case, years, n_paths, stream)
 
 
-# --- scoring --------------------------------------------------------------------------------
-def crps(observed: np.ndarray, samples: np.ndarray) -> np.ndarray:
-    """CRPS of sample paths (paths × lead times) against one figure per lead time.
+# --- hindcasts ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Hindcasts:
+    """Forecasts of many series at many origins, as quantiles on the log scale.
 
-    The exact CRPS of the empirical distribution of the paths (scoringrules' quantile
-    decomposition estimator), in the unit of the values.
+    Attributes
+    ----------
+    rows : DataFrame
+        One row per method × series × origin × horizon with :data:`ROW_COLUMNS`: ``lead`` is
+        whole years from the last figure used to the outcome's year-end, ``outcome_known`` the
+        date the outcome became public, ``last`` the last figure used.
+    quantiles : ndarray, shape (len(rows), len(LEVELS))
+        Log of the forecast's quantiles at :data:`~ipindicators.models.calibration.LEVELS`.
+    calibrated : bool
+        Whether :func:`out_of_time` has recalibrated them.
     """
-    return np.asarray(
-        sr.crps_ensemble(np.asarray(observed, dtype=float), samples.T, estimator="qd"), dtype=float
-    )
+
+    rows: pd.DataFrame
+    quantiles: np.ndarray
+    calibrated: bool = False
+
+    def subset(self, mask: np.ndarray) -> Hindcasts:
+        """The hindcasts where ``mask`` holds."""
+        mask = np.asarray(mask, dtype=bool)
+        return replace(
+            self, rows=self.rows[mask].reset_index(drop=True), quantiles=self.quantiles[mask]
+        )
 
 
-def interval_hits(observed: np.ndarray, samples: np.ndarray, level: float) -> np.ndarray:
-    """Whether each figure lies in the central ``level`` interval of the paths (columns)."""
-    low, high = np.quantile(samples, [(1 - level) / 2, (1 + level) / 2], axis=0)
-    return (low <= observed) & (observed <= high)
-
-
-def brier(probability: ArrayLike, outcome: ArrayLike) -> np.ndarray:
-    """Brier score of probabilities for events with 0/1 outcomes."""
-    return (np.asarray(probability, dtype=float) - np.asarray(outcome, dtype=float)) ** 2
-
-
-def _synthetic_brier(observed: np.ndarray, samples: np.ndarray) -> np.ndarray:
-    scores = [
-        brier((samples >= k * observed).mean(axis=0), observed >= k * observed)
-        for k in SYNTHETIC_THRESHOLDS
-    ]
-    return np.mean(scores, axis=0)
-
-
-def score(hindcast: Hindcast) -> pd.DataFrame:
-    """Scores of one :class:`Hindcast`: one row per year-end with :data:`SCORE_COLUMNS`."""
-    observed, samples, scale = hindcast.observed, hindcast.samples, hindcast.scale
-    floor = LOG_FLOOR * hindcast.last
-    quantiles = np.quantile(samples, [0.5, 0.1, 0.9, 0.025, 0.975], axis=0)
-    point = hindcast.method in POINT_METHODS
-    below = (samples < observed).mean(axis=0) + 0.5 * (samples == observed).mean(axis=0)
-    return pd.DataFrame(
-        {
-            "method": hindcast.method,
-            "region": hindcast.region,
-            "indicator": hindcast.indicator,
-            "origin": hindcast.origin,
-            "n_obs": hindcast.n_obs,
-            "horizon": hindcast.horizons,
-            "target_year": hindcast.years,
-            "observed": observed,
-            "median": quantiles[0],
-            "lower80": quantiles[1],
-            "upper80": quantiles[2],
-            "lower95": quantiles[3],
-            "upper95": quantiles[4],
-            "scale": scale,
-            "crps_log": crps(
-                np.log(observed), np.log(np.clip(samples, floor, np.finfo(float).max))
-            ),
-            "ase": np.abs(quantiles[0] - observed) / scale,
-            "in80": np.nan if point else interval_hits(observed, samples, 0.8).astype(float),
-            "in95": np.nan if point else interval_hits(observed, samples, 0.95).astype(float),
-            "pit": below,
-            "brier": _synthetic_brier(observed, samples),
-        }
-    )
-
-
-# --- public API -----------------------------------------------------------------------------
 def available_baselines() -> tuple[str, ...]:
     """The baselines that can run here: the statsforecast ones only where it is installed."""
     if importlib.util.find_spec("statsforecast") is None:
@@ -432,7 +424,58 @@ def _methods(models: Iterable[str], baselines: bool | Iterable[str]) -> tuple[st
     return ours + extra
 
 
-def _prepare(observations, horizons, n_paths, min_points):
+def _series_hindcasts(series_list, methods, horizons, settings, priors_by_origin):
+    """Rows and log quantiles of every method at every origin of some series."""
+    n_paths, seed, min_points, count_from = settings
+    rows, quantiles = [], []
+    for series in series_list:
+        for case in _cases(series, count_from):
+            wanted = np.array([h for h in horizons if case.origin + h in series.year_ends])
+            if not len(wanted):
+                continue
+            years = case.origin + wanted
+            observed = np.array([series.year_ends[int(y)] for y in years])
+            leads = np.maximum(np.ceil(years + 1.0 - case.t[-1] - 1e-9), 1).astype(int)
+            priors = priors_by_origin.get(case.origin, {})
+            for method in methods:
+                samples = _samples(
+                    method,
+                    case,
+                    years,
+                    case.origin + horizons[-1],
+                    n_paths,
+                    seed,
+                    min_points,
+                    count_from,
+                    priors,
+                )
+                if samples is None:
+                    continue
+                floor = LOG_FLOOR * case.values[-1]
+                logs = np.log(np.clip(samples, floor, np.finfo(float).max))
+                quantiles.append(np.quantile(logs, LEVELS, axis=0).T)
+                for h, year, value, lead in zip(wanted, years, observed, leads):
+                    rows.append(
+                        (
+                            method,
+                            series.region,
+                            series.indicator,
+                            case.origin,
+                            case.as_of,
+                            len(case.used),
+                            int(h),
+                            int(lead),
+                            int(year),
+                            float(value),
+                            series.year_end_known[int(year)],
+                            float(case.values[-1]),
+                        )
+                    )
+    stacked = np.vstack(quantiles) if quantiles else np.empty((0, len(LEVELS)))
+    return rows, stacked
+
+
+def _prepare(observations, horizons, n_paths, min_points, count_from):
     frame = load_observations() if observations is None else observations.copy()
     frame["period_end"] = pd.to_datetime(frame["period_end"])
     chosen = sorted({int(h) for h in horizons})
@@ -442,111 +485,22 @@ def _prepare(observations, horizons, n_paths, min_points):
         raise UsageError("n_paths must be at least 10")
     if min_points < 2:
         raise UsageError("min_points must be at least 2")
+    check_count_from(count_from)
     return frame, chosen
-
-
-@dataclass(frozen=True)
-class Hindcast:
-    """Sample paths of one method for one series at one origin, with the figures they predict.
-
-    Attributes
-    ----------
-    method, region, indicator : str
-        What was forecast and how.
-    origin : int
-        The forecast used the figures up to 31 December of this year.
-    n_obs : int
-        Usable figures at the origin.
-    last : float
-        The last of them.
-    scale : float
-        The series' mean absolute one-year change up to the origin (see the module docstring).
-    horizons, years : ndarray of int
-        Years ahead of the origin, and the year-ends they reach (only observed ones).
-    observed : ndarray
-        The year-end figures.
-    samples : ndarray, shape (n_paths, len(years))
-        Sample paths at those year-ends.
-    """
-
-    method: str
-    region: str
-    indicator: str
-    origin: int
-    n_obs: int
-    last: float
-    scale: float
-    horizons: np.ndarray
-    years: np.ndarray
-    observed: np.ndarray
-    samples: np.ndarray
 
 
 def hindcasts(
     observations: pd.DataFrame | None = None,
-    horizons: Iterable[int] = range(1, 7),
+    horizons: Iterable[int] = range(1, MAX_LEAD + 1),
     n_paths: int = 1000,
     seed: int = 0,
-    models: Iterable[str] = ("pool", "trend", "rw_drift", "damped"),
+    models: Iterable[str] = DEFAULT_OURS,
     baselines: bool | Iterable[str] = True,
     min_points: int = 3,
-    calibrated: bool | Calibration = True,
-) -> Iterator[Hindcast]:
-    """Rolling-origin forecasts of every series, before scoring (arguments as :func:`backtest`).
-
-    Yields
-    ------
-    Hindcast
-        One per method × series × origin with at least one observed target year-end and a
-        positive scale; methods that do not apply at an origin are skipped.
-    """
-    frame, chosen = _prepare(observations, horizons, n_paths, min_points)
-    methods = _methods(models, baselines)
-    for series in _series(frame):
-        for case in _cases(series, 2):
-            wanted = np.array([h for h in chosen if case.origin + h in series.year_ends])
-            if not len(wanted) or case.scale <= 0:
-                continue
-            years = case.origin + wanted
-            observed = np.array([series.year_ends[int(y)] for y in years])
-            for method in methods:
-                samples = _samples(
-                    method,
-                    case,
-                    years,
-                    case.origin + chosen[-1],
-                    n_paths,
-                    seed,
-                    min_points,
-                    calibrated,
-                )
-                if samples is not None:
-                    yield Hindcast(
-                        method,
-                        series.region,
-                        series.indicator,
-                        case.origin,
-                        len(case.used),
-                        float(case.values[-1]),
-                        case.scale,
-                        wanted,
-                        years,
-                        observed,
-                        samples,
-                    )
-
-
-def backtest(
-    observations: pd.DataFrame | None = None,
-    horizons: Iterable[int] = range(1, 7),
-    n_paths: int = 1000,
-    seed: int = 0,
-    models: Iterable[str] = ("pool", "trend", "rw_drift", "damped"),
-    baselines: bool | Iterable[str] = True,
-    min_points: int = 3,
-    calibrated: bool | Calibration = True,
-) -> pd.DataFrame:
-    """Rolling-origin hindcasts of every series, scored against later year-end figures.
+    count_from: CountFrom = "release",
+    n_jobs: int = 1,
+) -> Hindcasts:
+    """Rolling-origin forecasts of every log-scale series, uncalibrated (see the module).
 
     Parameters
     ----------
@@ -557,33 +511,192 @@ def backtest(
     n_paths : int
         Sample paths per forecast.
     seed : int
-        Base seed; the same inputs and seed give the same scores.
+        Base seed; the same inputs and seed give the same forecasts.
     models : iterable of str
-        Our models to run (``pool``, ``trend``, ``rw_drift``, ``damped``); ``damped`` only
-        where a series has enough consecutive year-ends.
+        Our models (:data:`OURS`).
     baselines : bool or iterable of str
         Every available baseline (True; see :func:`available_baselines`), none (False) or a
         selection of :data:`BASELINES`.
     min_points : int
-        Usable figures needed at the origin (``rw_drift`` needs only two).
-    calibrated : bool or Calibration
-        Passed to :func:`ipindicators.models.forecast.forecast`.
+        Usable figures needed at the origin (``rw_drift`` and ``rw_shrunk`` need two).
+    count_from : {"release", "period_end"}
+        When figures start to count (see :mod:`ipindicators.data.release`).
+    n_jobs : int
+        Worker processes.
+
+    Returns
+    -------
+    Hindcasts
+    """
+    frame, chosen = _prepare(observations, horizons, n_paths, min_points, count_from)
+    methods = _methods(models, baselines)
+    all_series = _series(frame)
+    priors_by_origin: dict[int, dict[str, FamilyPrior]] = {}
+    if "rw_shrunk" in methods:
+        origins = sorted(set(frame["period_end"].dt.year.astype(int)))
+        priors_by_origin = {
+            year: family_priors(frame, origin_date(year, count_from), count_from)
+            for year in origins
+        }
+    settings = (n_paths, seed, min_points, count_from)
+    if n_jobs <= 1:
+        parts = [_series_hindcasts(all_series, methods, chosen, settings, priors_by_origin)]
+    else:
+        chunks = [all_series[i :: n_jobs * 4] for i in range(n_jobs * 4)]
+        with ProcessPoolExecutor(n_jobs, initializer=_one_blas_thread) as pool:
+            parts = list(
+                pool.map(
+                    _series_hindcasts,
+                    chunks,
+                    *([v] * len(chunks) for v in (methods, chosen, settings, priors_by_origin)),
+                )
+            )
+    rows = pd.DataFrame([r for part, _ in parts for r in part], columns=ROW_COLUMNS)
+    quantiles = np.vstack([q for _, q in parts]) if parts else np.empty((0, len(LEVELS)))
+    order = _order(rows)
+    return Hindcasts(rows.iloc[order].reset_index(drop=True), quantiles[order])
+
+
+def _order(rows: pd.DataFrame) -> np.ndarray:
+    """Row order: method (ours first, then the baselines), then series, origin, horizon."""
+    rank = rows["method"].map({m: i for i, m in enumerate(OURS + BASELINES)})
+    keyed = rows.assign(_rank=rank, _position=np.arange(len(rows)))
+    return keyed.sort_values(["_rank", *KEY], kind="mergesort")["_position"].to_numpy()
+
+
+# --- out-of-time calibration ----------------------------------------------------------------
+def _log_inputs(made: Hindcasts, mask: np.ndarray):
+    rows = made.rows[mask]
+    return (
+        made.quantiles[mask],
+        np.log(rows["last"].to_numpy(dtype=float)),
+        np.log(rows["observed"].to_numpy(dtype=float)),
+        rows["lead"].to_numpy(dtype=int),
+    )
+
+
+def calibrate_rows(quantiles: np.ndarray, last: np.ndarray, lead: np.ndarray, cal: Calibration):
+    """Quantiles (rows × LEVELS, log scale) after a calibration's factors for each row's lead."""
+    growth, spread = cal.factors(lead)
+    return recalibrate(quantiles, quantiles[:, MEDIAN_COLUMN], last, growth, spread)
+
+
+def fit_method(made: Hindcasts, method: str, known_by: dt.date | None = None) -> Calibration:
+    """A method's calibration from its hindcasts whose outcomes were public by ``known_by``."""
+    mask = (made.rows["method"] == method).to_numpy().copy()
+    if known_by is not None:
+        mask &= (made.rows["outcome_known"] <= known_by).to_numpy()
+    if not mask.any():
+        return Calibration()
+    return fit_calibration(*_log_inputs(made, mask))
+
+
+def out_of_time(made: Hindcasts) -> Hindcasts:
+    """Recalibrate every forecast with factors fitted only on outcomes public at its origin.
+
+    Parameters
+    ----------
+    made : Hindcasts
+        Uncalibrated hindcasts (:func:`hindcasts`).
+
+    Returns
+    -------
+    Hindcasts
+        The forecasts whose lead time had factors of its own at their origin, recalibrated;
+        ``rows`` gains ``cal_growth``, ``cal_spread`` and ``cal_cases`` (the past forecasts the
+        factors were fitted on).
+    """
+    quantiles = made.quantiles.copy()
+    rows = made.rows.assign(cal_growth=np.nan, cal_spread=np.nan, cal_cases=0)
+    for (method, _, as_of), group in rows.groupby(["method", "origin", "as_of"], sort=False):
+        cal = fit_method(made, str(method), as_of)
+        if cal.identity:
+            continue
+        index = group.index.to_numpy()
+        lead = group["lead"].to_numpy(dtype=int)
+        last = np.log(group["last"].to_numpy(dtype=float))
+        quantiles[index] = calibrate_rows(made.quantiles[index], last, lead, cal)
+        growth, spread = cal.factors(lead)
+        fitted = lead <= len(cal.cases)
+        rows.loc[index, "cal_growth"] = growth
+        rows.loc[index, "cal_spread"] = spread
+        rows.loc[index, "cal_cases"] = np.where(
+            fitted, np.asarray(cal.cases)[np.clip(lead, 1, len(cal.cases)) - 1], 0
+        )
+    kept = (rows["cal_cases"] > 0).to_numpy()
+    return Hindcasts(rows[kept].reset_index(drop=True), quantiles[kept], calibrated=True)
+
+
+# --- scores ---------------------------------------------------------------------------------
+def score(made: Hindcasts) -> pd.DataFrame:
+    """Scores of hindcasts: one row per forecast with :data:`SCORE_COLUMNS` (see the module)."""
+    q = made.quantiles
+    observed = np.log(made.rows["observed"].to_numpy(dtype=float))
+    level = {round(float(p), 3): i for i, p in enumerate(LEVELS)}
+    pick = {name: q[:, level[p]] for name, p in _INTERVAL_QUANTILES.items()}
+    miss = observed[:, None] - q
+    crps_log = 2.0 * np.mean(np.maximum(LEVELS * miss, (LEVELS - 1.0) * miss), axis=1)
+    point = made.rows["method"].isin(POINT_METHODS).to_numpy()
+    width = np.exp(pick["upper80"]) / np.exp(pick["median"]) - np.exp(pick["lower80"]) / np.exp(
+        pick["median"]
+    )
+    scores = made.rows.copy()
+    for name, values in pick.items():
+        scores[name] = np.exp(values)
+    scores["crps_log"] = crps_log
+    scores["in80"] = np.where(
+        point, np.nan, (pick["lower80"] <= observed) & (observed <= pick["upper80"])
+    )
+    scores["in95"] = np.where(
+        point, np.nan, (pick["lower95"] <= observed) & (observed <= pick["upper95"])
+    )
+    scores["width80"] = np.where(point, np.nan, width)
+    scores["narrow80"] = np.where(
+        point, np.nan, (width < NARROW_WIDTH) & (scores["horizon"].to_numpy() >= 2)
+    )
+    scores["pit"] = (q < observed[:, None]).mean(axis=1)
+    return scores
+
+
+_INTERVAL_QUANTILES = {
+    "median": 0.5,
+    "lower80": 0.1,
+    "upper80": 0.9,
+    "lower95": 0.025,
+    "upper95": 0.975,
+}
+
+
+def backtest(
+    observations: pd.DataFrame | None = None,
+    horizons: Iterable[int] = range(1, MAX_LEAD + 1),
+    n_paths: int = 1000,
+    seed: int = 0,
+    models: Iterable[str] = DEFAULT_OURS,
+    baselines: bool | Iterable[str] = True,
+    min_points: int = 3,
+    calibrated: bool = True,
+    count_from: CountFrom = "release",
+    n_jobs: int = 1,
+) -> pd.DataFrame:
+    """Out-of-time scores of every method: :func:`hindcasts`, :func:`out_of_time`, :func:`score`.
+
+    Parameters
+    ----------
+    observations, horizons, n_paths, seed, models, baselines, min_points, count_from, n_jobs
+        As for :func:`hindcasts`.
+    calibrated : bool
+        Recalibrate out of time (default), or score the plain forecasts (False).
 
     Returns
     -------
     DataFrame
-        One row per method × series × origin × horizon with :data:`SCORE_COLUMNS` (see the
-        module docstring); forecasts are only scored where the target year-end is observed.
+        One row per scored forecast with :data:`SCORE_COLUMNS`.
     """
-    parts = [
-        score(h)
-        for h in hindcasts(
-            observations, horizons, n_paths, seed, models, baselines, min_points, calibrated
-        )
-    ]
-    return _ordered(
-        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=SCORE_COLUMNS)
+    made = hindcasts(
+        observations, horizons, n_paths, seed, models, baselines, min_points, count_from, n_jobs
     )
+    return score(out_of_time(made) if calibrated else made)
 
 
 def _assessable(item: Target) -> bool:
@@ -595,27 +708,18 @@ def _assessable(item: Target) -> bool:
     )
 
 
-def target_hindcasts(
-    observations: pd.DataFrame | None = None,
-    horizons: Iterable[int] = range(1, 7),
-    n_paths: int = 1000,
-    seed: int = 0,
-    models: Iterable[str] = ("pool", "trend", "rw_drift", "damped"),
-    baselines: bool | Iterable[str] = True,
-    min_points: int = 3,
-    calibrated: bool | Calibration = True,
-) -> pd.DataFrame:
-    """Attainment probabilities of real past plan targets, made before their target year.
+def target_hindcasts(made: Hindcasts) -> pd.DataFrame:
+    """Attainment probabilities of real past plan targets from hindcasts.
 
     Every catalog target on a level (not cumulative or every-year targets) whose target year's
-    year-end figure is in the data is assessed from each origin ``h`` years before it, as
-    :func:`ipindicators.models.assess.assess` would: the share of paths meeting the comparator. The
-    paths are the ones :func:`backtest` scores (same seeds), so the two agree.
+    year-end figure is in the data is assessed from each hindcast of its series that reached
+    that year: the share of the forecast distribution meeting the comparator (from the 199
+    quantiles, so between 0.005 and 0.995 unless every quantile agrees).
 
     Parameters
     ----------
-    observations, horizons, n_paths, seed, models, baselines, min_points, calibrated
-        As for :func:`backtest`.
+    made : Hindcasts
+        Usually :func:`out_of_time` of :func:`hindcasts`.
 
     Returns
     -------
@@ -623,142 +727,234 @@ def target_hindcasts(
         One row per target × method × origin with :data:`TARGET_COLUMNS`; ``brier`` is
         ``(probability - achieved)²``.
     """
-    frame, chosen = _prepare(observations, horizons, n_paths, min_points)
-    methods = _methods(models, baselines)
-    by_key = {(s.region, s.indicator): s for s in _series(frame)}
-    rows = []
+    rows = made.rows.reset_index(drop=True)
+    by_key = rows.groupby(["region", "indicator", "target_year"], sort=False).indices
+    found = []
     for item in filter(_assessable, all_targets()):
-        series = by_key.get((item.region, item.indicator or ""))
-        if series is None or item.year not in series.year_ends:
+        where = by_key.get((item.region, item.indicator, item.year))
+        if where is None:
             continue
-        outcome = series.year_ends[item.year]
+        goal = np.log(item.goal())
+        outcome = float(rows.loc[where[0], "observed"])
         achieved = bool(_meets(item, np.array([outcome]))[0])
-        for case in _cases(series, 2):
-            if item.year - case.origin not in chosen:
-                continue
-            for method in methods:
-                samples = _samples(
-                    method,
-                    case,
-                    np.array([item.year]),
-                    case.origin + chosen[-1],
-                    n_paths,
-                    seed,
-                    min_points,
-                    calibrated,
-                )
-                if samples is None:
-                    continue
-                probability = float(_meets(item, samples[:, 0]).mean())
-                rows.append(
-                    {
-                        "target_id": item.id,
-                        "region": item.region,
-                        "indicator": item.indicator,
-                        "comparator": item.comparator,
-                        "target_value": item.value_in_indicator_unit(),
-                        "target_year": item.year,
-                        "outcome": outcome,
-                        "achieved": achieved,
-                        "method": method,
-                        "origin": case.origin,
-                        "horizon": item.year - case.origin,
-                        "probability": probability,
-                        "brier": float(brier(probability, achieved)),
-                    }
-                )
-    return _ordered(pd.DataFrame(rows, columns=TARGET_COLUMNS))
-
-
-def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows sorted by method (ours first, then the baselines) and the other keys."""
-    order = {m: i for i, m in enumerate(OURS + BASELINES)}
-    keys = [
-        c for c in ("target_id", "region", "indicator", "origin", "horizon") if c in frame.columns
-    ]
-    rank = frame["method"].map(order)
+        for i in where:
+            logs = made.quantiles[i]
+            if item.comparator == ">=":
+                probability = float((logs >= goal).mean())
+            elif item.comparator == "<=":
+                probability = float((logs <= goal).mean())
+            else:
+                probability = float(np.isclose(logs, goal).mean())
+            found.append(
+                {
+                    "target_id": item.id,
+                    "region": item.region,
+                    "indicator": item.indicator,
+                    "comparator": item.comparator,
+                    "target_value": item.value_in_indicator_unit(),
+                    "target_year": item.year,
+                    "outcome": outcome,
+                    "achieved": achieved,
+                    "method": rows.loc[i, "method"],
+                    "origin": int(rows.loc[i, "origin"]),
+                    "horizon": int(rows.loc[i, "horizon"]),
+                    "probability": probability,
+                    "brier": (probability - achieved) ** 2,
+                }
+            )
+    table = pd.DataFrame(found, columns=TARGET_COLUMNS)
+    rank = table["method"].map({m: i for i, m in enumerate(OURS + BASELINES)})
     return (
-        frame.assign(_rank=rank)
-        .sort_values(["_rank", *keys], kind="mergesort")
+        table.assign(_rank=rank)
+        .sort_values(["_rank", "target_id", "origin"], kind="mergesort")
         .drop(columns="_rank")
         .reset_index(drop=True)
     )
 
 
-def summarise(scores: pd.DataFrame, by: tuple[str, ...] = ("method", "horizon")) -> pd.DataFrame:
-    """Mean scores of :func:`backtest` rows by method (and horizon).
+# --- summaries with confidence intervals ----------------------------------------------------
+def _bootstrap_mean(
+    values: np.ndarray, clusters: np.ndarray, n_boot: int, seed: int
+) -> tuple[float, float]:
+    """90 % percentile interval of the mean, resampling whole clusters (regions)."""
+    keep = ~np.isnan(values)
+    values, clusters = values[keep], clusters[keep]
+    if not len(values) or not n_boot:
+        return float("nan"), float("nan")
+    labels, inverse = np.unique(clusters, return_inverse=True)
+    sums = np.bincount(inverse, weights=values, minlength=len(labels))
+    counts = np.bincount(inverse, minlength=len(labels)).astype(float)
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(len(labels), np.full(len(labels), 1 / len(labels)), size=n_boot)
+    means = (draws @ sums) / np.maximum(draws @ counts, 1e-12)
+    low, high = np.quantile(means, [0.05, 0.95])
+    return float(low), float(high)
+
+
+def summarise(
+    scores: pd.DataFrame,
+    by: tuple[str, ...] = ("method",),
+    n_boot: int = 500,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Mean scores by method (and other columns), with 90 % bootstrap intervals over regions.
 
     Parameters
     ----------
     scores : DataFrame
-        Output of :func:`backtest`.
+        Output of :func:`backtest` or :func:`score`.
     by : tuple of str
         Grouping columns; must start with ``method``.
+    n_boot : int
+        Bootstrap resamples of regions (0: no intervals).
+    seed : int
+        Seed of the bootstrap.
 
     Returns
     -------
     DataFrame
-        ``n`` forecasts, mean ``crps_log``, ``coverage80``, ``coverage95`` (empty for point
-        forecasts), ``mase`` and mean synthetic-threshold ``brier`` per group, methods in the
-        order ours then baselines.
+        ``n`` forecasts, ``regions``, mean ``crps_log`` with ``crps_low``/``crps_high``,
+        ``coverage80`` and ``coverage95`` (empty for point forecasts) with their intervals,
+        ``width80`` (median relative width) and ``narrow80`` (share of 80 % intervals under
+        :data:`NARROW_WIDTH` of the median at two or more years ahead).
     """
-    table = (
-        scores.groupby(list(by), sort=False)
-        .agg(
-            n=("crps_log", "size"),
-            crps_log=("crps_log", "mean"),
-            coverage80=("in80", "mean"),
-            coverage95=("in95", "mean"),
-            mase=("ase", "mean"),
-            brier=("brier", "mean"),
-        )
-        .reset_index()
-    )
-    order = {m: i for i, m in enumerate(OURS + BASELINES)}
+    records = []
+    for key, group in scores.groupby(list(by), sort=False):
+        values = dict(zip(by, key if isinstance(key, tuple) else (key,)))
+        regions = group["region"].to_numpy()
+        record = {
+            **values,
+            "n": len(group),
+            "regions": group["region"].nunique(),
+            "crps_log": group["crps_log"].mean(),
+            "coverage80": group["in80"].mean(),
+            "coverage95": group["in95"].mean(),
+            "width80": group["width80"].median(),
+            "narrow80": group["narrow80"].mean(),
+        }
+        if n_boot:
+            for name, column in (
+                ("crps", "crps_log"),
+                ("coverage80", "in80"),
+                ("coverage95", "in95"),
+            ):
+                low, high = _bootstrap_mean(
+                    group[column].to_numpy(dtype=float), regions, n_boot, seed
+                )
+                record[f"{name}_low"], record[f"{name}_high"] = low, high
+        records.append(record)
+    table = pd.DataFrame(records)
+    rank = table["method"].map({m: i for i, m in enumerate(OURS + BASELINES)})
     return (
-        table.assign(_rank=table["method"].map(order))
+        table.assign(_rank=rank)
         .sort_values(["_rank", *by[1:]], kind="mergesort")
         .drop(columns="_rank")
         .reset_index(drop=True)
     )
 
 
-def paired(scores: pd.DataFrame, reference: str = "pool") -> pd.DataFrame:
+def paired(
+    scores: pd.DataFrame, reference: str = "rw_shrunk", n_boot: int = 500, seed: int = 0
+) -> pd.DataFrame:
     """Head-to-head comparison of ``reference`` with each other method on common forecasts.
-
-    Parameters
-    ----------
-    scores : DataFrame
-        Output of :func:`backtest`.
-    reference : str
-        The method compared with the others.
 
     Returns
     -------
     DataFrame
         Per other method: ``n`` forecasts (series × origin × horizon) both made, mean
         ``crps_log`` of each, ``crps_ratio`` (reference / other; below 1 means the reference is
-        better), the share of forecasts where the reference has the lower CRPS, and the MASE
-        of each.
+        better) with a 90 % bootstrap interval over regions, and the share of forecasts where
+        the reference has the lower CRPS.
     """
-    key = ["region", "indicator", "origin", "horizon"]
-    ours = scores[scores["method"] == reference].set_index(key)[["crps_log", "ase"]]
+    ours = scores[scores["method"] == reference].set_index(KEY)[["crps_log"]]
     rows = []
     for method in [m for m in OURS + BASELINES if m != reference]:
-        other = scores[scores["method"] == method].set_index(key)[["crps_log", "ase"]]
+        other = scores[scores["method"] == method].set_index(KEY)[["crps_log"]]
         both = ours.add_suffix("_ref").join(other.add_suffix("_other"), how="inner")
         if both.empty:
             continue
+        ref, oth = both["crps_log_ref"].to_numpy(), both["crps_log_other"].to_numpy()
+        regions = both.index.get_level_values("region").to_numpy()
+        labels, inverse = np.unique(regions, return_inverse=True)
+        rng = np.random.default_rng(seed)
+        draws = rng.multinomial(
+            len(labels), np.full(len(labels), 1 / len(labels)), size=max(n_boot, 1)
+        )
+        ratio = (draws @ np.bincount(inverse, weights=ref)) / (
+            draws @ np.bincount(inverse, weights=oth)
+        )
+        low, high = np.quantile(ratio, [0.05, 0.95])
         rows.append(
             {
                 "method": method,
                 "n": len(both),
-                "crps_ref": both["crps_log_ref"].mean(),
-                "crps_other": both["crps_log_other"].mean(),
-                "crps_ratio": both["crps_log_ref"].mean() / both["crps_log_other"].mean(),
-                "ref_wins": (both["crps_log_ref"] < both["crps_log_other"]).mean(),
-                "mase_ref": both["ase_ref"].mean(),
-                "mase_other": both["ase_other"].mean(),
+                "crps_ref": ref.mean(),
+                "crps_other": oth.mean(),
+                "crps_ratio": ref.mean() / oth.mean(),
+                "ratio_low": float(low),
+                "ratio_high": float(high),
+                "ref_wins": float((ref < oth).mean()),
             }
         )
     return pd.DataFrame(rows)
+
+
+def brier_summary(targets: pd.DataFrame, n_boot: int = 500, seed: int = 0) -> pd.DataFrame:
+    """Brier score of real-target probabilities by method, on the targets every method scored.
+
+    Returns
+    -------
+    DataFrame
+        Per method: ``n`` probabilities, ``targets``, ``missed`` (targets not achieved),
+        ``brier`` with a 90 % bootstrap interval over regions.
+    """
+    key = ["target_id", "origin"]
+    common = None
+    for _, group in targets.groupby("method", sort=False):
+        keys = set(map(tuple, group[key].to_numpy()))
+        common = keys if common is None else common & keys
+    records = []
+    for method, group in targets.groupby("method", sort=False):
+        shared = group[[k in (common or set()) for k in map(tuple, group[key].to_numpy())]]
+        low, high = _bootstrap_mean(
+            shared["brier"].to_numpy(dtype=float), shared["region"].to_numpy(), n_boot, seed
+        )
+        records.append(
+            {
+                "method": method,
+                "n": len(shared),
+                "targets": shared["target_id"].nunique(),
+                "missed": int((~shared.drop_duplicates("target_id")["achieved"]).sum()),
+                "brier": shared["brier"].mean(),
+                "brier_low": low,
+                "brier_high": high,
+            }
+        )
+    return pd.DataFrame(records)
+
+
+def reliability(targets: pd.DataFrame, method: str, bins: int = 5) -> pd.DataFrame:
+    """How often targets were met, by band of the probability a method gave them.
+
+    Returns
+    -------
+    DataFrame
+        Per band: its bounds, ``n`` probabilities, their mean and the share achieved.
+    """
+    mine = targets[targets["method"] == method]
+    edges = np.linspace(0, 1, bins + 1)
+    band = np.clip(np.digitize(mine["probability"], edges[1:-1]), 0, bins - 1)
+    table = (
+        mine.assign(band=band)
+        .groupby("band")
+        .agg(
+            n=("probability", "size"),
+            mean_probability=("probability", "mean"),
+            achieved=("achieved", "mean"),
+        )
+        .reindex(range(bins))
+        .reset_index()
+    )
+    table.insert(1, "from", edges[:-1])
+    table.insert(2, "to", edges[1:])
+    return table.drop(columns="band")

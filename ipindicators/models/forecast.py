@@ -20,7 +20,7 @@ Models (each returns seeded sample paths at year-ends)
     volatility comes from the increments scaled by their spacing. With only two observations the
     single increment sets the scale with one degree of freedom, which gives very wide intervals.
 ``damped``
-    Additive damped-trend exponential smoothing (statsmodels ``ETSModel``) on the longest run of
+    Additive damped-trend exponential smoothing (statsmodels ``ETSModel``) on the latest run of
     consecutive year-ends, when it has at least :data:`DAMPED_MIN_YEARS` points; paths from
     ``ETSResults.simulate``.
 
@@ -62,6 +62,7 @@ Science*, 31(10), 1237-1246.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager
@@ -74,9 +75,12 @@ import pandas as pd
 from threadpoolctl import ThreadpoolController, threadpool_limits
 
 from ..catalog.indicators import Indicator, indicator
+from ..data.release import known_from
 from ..errors import UsageError
-from ..params import as_of_date, check_paths, check_seed
-from . import MODELS
+from ..params import CountFrom, as_of_date, check_count_from, check_paths, check_seed
+from . import DEFAULT_MODEL, MODELS, POOLED
+from .calibration import Calibration, shipped_calibrations
+from .pooling import FamilyPrior, family_priors, prior_for, shrunk_rw_paths
 
 DAMPED_MIN_YEARS = 8
 LOGIT_EDGE = 1e-3
@@ -140,14 +144,24 @@ def scale_for(item: Indicator) -> str:
 
 
 # --- series preparation ---------------------------------------------------------------------
-def usable_observations(frame: pd.DataFrame, item: Indicator, as_of: dt.date) -> pd.DataFrame:
+def usable_observations(
+    frame: pd.DataFrame, item: Indicator, as_of: dt.date, count_from: CountFrom = "release"
+) -> pd.DataFrame:
     """Observations of one series that a forecast made at ``as_of`` may use.
 
-    Keeps figures whose period ends on or before ``as_of``; for totals over a period keeps only
-    full calendar years (a January-May figure is not an annual value).
+    Keeps figures public on or before ``as_of`` (``count_from="release"``, see
+    :mod:`ipindicators.data.release`) or whose period ends by then (``"period_end"``); for
+    totals over a period keeps only full calendar years (a January-May figure is not an annual
+    value).
     """
+    check_count_from(count_from)
     ends = frame["period_end"].to_numpy(dtype="datetime64[D]")
-    keep = ends <= np.datetime64(as_of, "D")
+    if count_from == "release":
+        measures = pd.Series(item.measure, index=frame.index)
+        known = known_from(frame, measures).to_numpy(dtype="datetime64[D]")
+    else:
+        known = ends
+    keep = known <= np.datetime64(as_of, "D")
     if item.measure == "period_total":
         starts = np.asarray(pd.to_datetime(frame["period_start"]), dtype="datetime64[D]")
         year_start = ends.astype("datetime64[Y]").astype("datetime64[D]")
@@ -162,58 +176,13 @@ def usable_observations(frame: pd.DataFrame, item: Indicator, as_of: dt.date) ->
     return chosen
 
 
-# --- calibration ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Calibration:
-    """Corrections of the log- and logit-scale models estimated from hindcasts.
-
-    Attributes
-    ----------
-    phi : float
-        Damping of the drift per year: the expected growth ``s`` years after the last figure is
-        ``phi**s`` times the fitted growth, so a lead ``L`` adds
-        ``drift * (1 - phi**L) / -log(phi)`` instead of ``drift * L`` (1 = no damping). Applies
-        to ``trend`` and ``rw_drift``; ``damped`` estimates its own damping.
-    prior_df : float
-        Degrees of freedom added to the scaled inverse-χ² draws of σ² in ``trend`` and
-        ``rw_drift``: a prior worth ``prior_df`` residuals, centred on the series' own
-        volatility. It thins the tails that one or two residual degrees of freedom give,
-        without moving the centre.
-    spread : tuple of float
-        Factor applied to each path's deviation from the median path at 1, 2, … whole years
-        after the ``as_of`` year (the last factor for later years), on the model scale.
-    """
-
-    phi: float = 1.0
-    prior_df: float = 0.0
-    spread: tuple[float, ...] = ()
-
-    def damped_lead(self, lead: np.ndarray) -> np.ndarray:
-        """Years of undamped growth equivalent to a lead of ``lead`` years."""
-        if self.phi >= 1.0:
-            return lead
-        return (1.0 - self.phi**lead) / -np.log(self.phi)
-
-    def inflate(self, values: np.ndarray, ahead: np.ndarray) -> np.ndarray:
-        """Spread of ``values`` (paths × years) around its median scaled per year ahead."""
-        if not self.spread:
-            return values
-        factors = np.asarray(self.spread)[np.clip(ahead, 1, len(self.spread)) - 1]
-        centre = np.median(values, axis=0)
-        return centre + factors * (values - centre)
-
-
-UNCALIBRATED = Calibration()
-#: Fitted by ``python benchmarks/calibrate.py`` (seed 0, 1000 paths) on hindcasts of every
-#: embedded series but resident population: leave-one-region-out coverage of the central 80 % /
-#: 95 % intervals 0.79 / 0.95 averaged over 1-6 years ahead (uncalibrated 0.57 / 0.81).
-CALIBRATION = Calibration(phi=0.85, prior_df=16, spread=(1.3, 1.45, 1.45, 1.45, 1.7, 1.7))
-
-
-def _calibration(calibrated: bool | Calibration) -> Calibration:
+# --- calibration ---------------------------------------------------------------------------
+def _calibration(calibrated: bool | Calibration, method: str) -> Calibration:
     if isinstance(calibrated, Calibration):
         return calibrated
-    return CALIBRATION if calibrated else UNCALIBRATED
+    if not calibrated:
+        return Calibration()
+    return shipped_calibrations().get(method, Calibration())
 
 
 # --- models ---------------------------------------------------------------------------------
@@ -235,18 +204,17 @@ def _ols_line(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float, np.ndarr
     return params, float(residuals @ residuals) / df, cov, df
 
 
-def _trend_paths(t, y, horizon, n, rng, cal):
+def _trend_paths(t, y, horizon, n, rng):
     params, scale, cov, df = _ols_line(t - t[-1], y)
     s2 = max(scale, 1e-12)
-    sigma2 = _inverse_chi2_scale(rng, s2, df + cal.prior_df, n)
+    sigma2 = _inverse_chi2_scale(rng, s2, df, n)
     chol = np.linalg.cholesky(cov + 1e-15 * np.eye(2))
     z = rng.standard_normal((n, 2))
     slope = z[:, 0] * chol[1, 0] + z[:, 1] * chol[1, 1]
     beta = params[None, :] + np.sqrt(sigma2)[:, None] * np.column_stack(
         [z[:, 0] * chol[0, 0], slope]
     )
-    steps = cal.damped_lead(horizon - t[-1])
-    mean = beta[:, :1] + beta[:, 1:] * steps[None, :]
+    mean = beta[:, :1] + beta[:, 1:] * (horizon - t[-1])[None, :]
     return mean + np.sqrt(sigma2)[:, None] * rng.standard_normal((n, len(horizon)))
 
 
@@ -264,35 +232,38 @@ def _rw_volatility(t, y) -> tuple[float, float, int]:
     return drift, max(s2, 1e-12), df
 
 
-def _rw_paths(t, y, horizon, n, rng, cal):
+def _rw_paths(t, y, horizon, n, rng):
     drift, s2, df = _rw_volatility(t, y)
-    sigma2 = _inverse_chi2_scale(rng, s2, df + cal.prior_df, n)
+    sigma2 = _inverse_chi2_scale(rng, s2, df, n)
     mu = drift + np.sqrt(sigma2 / (t[-1] - t[0])) * rng.standard_normal(n)
     gaps = np.diff(np.concatenate([[t[-1]], horizon]))
     shocks = (
         np.sqrt(sigma2)[:, None] * np.sqrt(gaps)[None, :] * rng.standard_normal((n, len(gaps)))
     )
-    lead = cal.damped_lead(horizon - t[-1])
-    return y[-1] + mu[:, None] * lead[None, :] + np.cumsum(shocks, axis=1)
+    return y[-1] + mu[:, None] * (horizon - t[-1])[None, :] + np.cumsum(shocks, axis=1)
 
 
 def _consecutive_year_ends(t, y) -> tuple[np.ndarray, np.ndarray]:
+    """The latest run of consecutive year-ends (the one the forecast continues)."""
     ends = np.isclose(t, np.round(t))
     years, values = np.round(t[ends]).astype(int), y[ends]
-    best_start, best_len, start = 0, min(1, len(years)), 0
-    for i in range(1, len(years) + 1):
-        if i == len(years) or years[i] != years[i - 1] + 1:
-            if i - start > best_len:
-                best_start, best_len = start, i - start
-            start = i
-    return years[best_start : best_start + best_len], values[best_start : best_start + best_len]
+    if not len(years):
+        return years, values
+    breaks = np.flatnonzero(np.diff(years) != 1)
+    start = breaks[-1] + 1 if len(breaks) else 0
+    return years[start:], values[start:]
 
 
 def _damped_paths(t, y, horizon, n, rng):
     years, values = _consecutive_year_ends(t, y)
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-    fit = ETSModel(values, error="add", trend="add", damped_trend=True).fit(disp=False)
+    with warnings.catch_warnings():
+        # A short run often ends the likelihood search at its iteration limit; the fit is
+        # still usable and the warning says nothing a user can act on.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fit = ETSModel(values, error="add", trend="add", damped_trend=True).fit(disp=False)
     steps = round(horizon[-1]) - int(years[-1])
     simulated = fit.simulate(nsimulations=steps, anchor="end", repetitions=n, rng=rng)
     simulated = np.asarray(simulated).reshape(steps, n).T
@@ -317,7 +288,7 @@ def available_models(t: np.ndarray, scale: str) -> tuple[str, ...]:
         return ()
     if scale == "count":
         return ("trend",)
-    models = ["rw_drift"] if len(t) == 2 else ["trend", "rw_drift"]
+    models = ["rw_shrunk", "rw_drift"] if len(t) == 2 else ["rw_shrunk", "trend", "rw_drift"]
     if len(_consecutive_year_ends(t, t)[0]) >= DAMPED_MIN_YEARS:
         models.append("damped")
     return tuple(models)
@@ -409,46 +380,64 @@ class Forecast:
 
 def check_models(models: str | tuple[str, ...]) -> tuple[str, ...]:
     """The models a ``models`` argument names; :class:`UsageError` for an unknown one."""
-    chosen = MODELS if models == "pool" else ((models,) if isinstance(models, str) else models)
+    chosen = POOLED if models == "pool" else ((models,) if isinstance(models, str) else models)
     unknown = [m for m in chosen if m not in MODELS]
     if unknown:
         raise UsageError(f"unknown model {unknown[0]!r}; use 'pool' or one of {', '.join(MODELS)}")
     return tuple(chosen)
 
 
+def _method_name(models: str | tuple[str, ...]) -> str:
+    """The name calibrations are kept under: ``pool``, a model, or the models joined by +."""
+    return models if isinstance(models, str) else "+".join(models)
+
+
 def forecast(
     observations: pd.DataFrame,
     region: str,
     indicator_id: str,
-    as_of: int | dt.date,
+    as_of: int | str | dt.date,
     until: int,
     n_paths: int = 2000,
     seed: int = 0,
-    models: str | tuple[str, ...] = "pool",
+    models: str | tuple[str, ...] = DEFAULT_MODEL,
     calibrated: bool | Calibration = True,
+    count_from: CountFrom = "release",
+    priors: dict[str, FamilyPrior] | None = None,
 ) -> Forecast:
     """Predictive sample paths for one region × indicator from what was known at ``as_of``.
 
     Parameters
     ----------
     observations : DataFrame
-        Tidy observations (as from :func:`ipindicators.observations`); other series are ignored.
+        Tidy observations (as from :func:`ipindicators.observations`). The forecast is of one
+        series; ``rw_shrunk`` borrows strength from the other regions' series of the same
+        indicator, so pass the whole panel (or ``priors``).
     region, indicator_id : str
         The series to forecast.
     as_of : int, str or datetime.date
-        A year (meaning its 31 December), an ISO date or a date; later figures are ignored
-        (see :func:`ipindicators.params.as_of_date`).
+        A year (meaning its 31 December), an ISO date or a date; figures not public by then
+        are ignored (see :func:`ipindicators.params.as_of_date` and ``count_from``).
     until : int
         Last year-end to forecast: from the year of ``as_of`` to :data:`MAX_HORIZON` years later.
     n_paths : int
         Number of sample paths (split equally between pooled models).
     seed : int
         Seed of the random generator; the same inputs and seed give the same paths.
-    models : {"pool", "trend", "rw_drift", "damped"} or tuple
-        Model or models to pool; models a series cannot support are skipped.
+    models : {"rw_shrunk", "pool", "trend", "rw_drift", "damped"} or tuple
+        The model (default :data:`DEFAULT_MODEL`), ``pool`` (trend, random walk and damped
+        trend mixed equally), or a tuple of models to mix; models a series cannot support are
+        skipped.
     calibrated : bool or Calibration
-        Apply :data:`CALIBRATION` (default), no correction (False, the plain models) or the
-        given constants. Counts (Poisson model) are never recalibrated.
+        Apply the shipped calibration of the method (default; see
+        :mod:`ipindicators.models.calibration`), none (False), or the given factors. Only
+        log-scale series are calibrated; mixtures without shipped factors are left as they are.
+    count_from : {"release", "period_end"}
+        When a figure starts to count: when it was published (default; see
+        :mod:`ipindicators.data.release`) or at the end of its period.
+    priors : dict, optional
+        Family priors from :func:`ipindicators.models.pooling.family_priors` at the same
+        ``as_of`` (computed from ``observations`` when needed and not given).
 
     Returns
     -------
@@ -458,7 +447,17 @@ def forecast(
     """
     with single_blas_thread():
         return _forecast(
-            observations, region, indicator_id, as_of, until, n_paths, seed, models, calibrated
+            observations,
+            region,
+            indicator_id,
+            as_of,
+            until,
+            n_paths,
+            seed,
+            models,
+            calibrated,
+            count_from,
+            priors,
         )
 
 
@@ -466,12 +465,14 @@ def _forecast(
     observations: pd.DataFrame,
     region: str,
     indicator_id: str,
-    as_of: int | dt.date,
+    as_of: int | str | dt.date,
     until: int,
     n_paths: int,
     seed: int,
     models: str | tuple[str, ...],
     calibrated: bool | Calibration,
+    count_from: CountFrom,
+    priors: dict[str, FamilyPrior] | None,
 ) -> Forecast:
     item = indicator(indicator_id)
     chosen_models = check_models(models)
@@ -489,12 +490,12 @@ def _forecast(
     series = observations if mine.all() else observations[mine]
     if series.empty:
         raise UsageError(f"no observations of {indicator_id} for {region}")
-    used = usable_observations(series, item, cutoff)
+    used = usable_observations(series, item, cutoff, count_from)
     if used.empty:
         first = series["period_end"].min().date()
         raise UsageError(
-            f"as_of {cutoff} is before the first observation of {indicator_id} for {region} "
-            f"({first})"
+            f"no figure of {indicator_id} for {region} is public by {cutoff} "
+            f"(first period: {first})"
         )
     empty = Forecast(
         region,
@@ -523,6 +524,20 @@ def _forecast(
         return Forecast(
             **{**empty.__dict__, "message": f"model(s) {', '.join(chosen_models)} need more data"}
         )
+    prior = None
+    if "rw_shrunk" in supported:
+        if priors is None:
+            priors = family_priors(observations, cutoff, count_from)
+        prior = prior_for(priors, indicator_id)
+        if prior is None:
+            supported.remove("rw_shrunk")
+            if not supported:
+                return Forecast(
+                    **{
+                        **empty.__dict__,
+                        "message": "no family of series to borrow strength from: no forecast",
+                    }
+                )
     first_year = int(np.floor(t[0] - 1e-9))
     years = np.arange(first_year, until + 1)
     check_paths(n_paths, len(years))
@@ -534,11 +549,10 @@ def _forecast(
     shares[: n_paths % len(supported)] += 1
     streams = rng.spawn(len(supported) + 1)
     blocks = []
-    cal = _calibration(calibrated)
-    trend = _count_paths if scale_name == "count" else partial(_trend_paths, cal=cal)
     generators: dict[str, Callable[..., np.ndarray]] = {
-        "trend": trend,
-        "rw_drift": partial(_rw_paths, cal=cal),
+        "rw_shrunk": partial(shrunk_rw_paths, prior=prior),
+        "trend": _count_paths if scale_name == "count" else _trend_paths,
+        "rw_drift": _rw_paths,
         "damped": _damped_paths,
     }
     for model, count, stream in zip(supported, shares, streams):
@@ -554,8 +568,10 @@ def _forecast(
             _, s2, df = _rw_volatility(t, y)
             sigma2 = _inverse_chi2_scale(streams[-1], s2, df, n_paths)
         paths[:, inside] = _bridge(t, y, times[inside], sigma2, streams[-1])
+    if scale_name == "log" and future.any():
+        cal = _calibration(calibrated, _method_name(models))
+        paths[:, future] = cal.apply(paths[:, future], float(y[-1]), times[future] - t[-1])
     if scale_name != "count":
-        paths[:, future] = cal.inflate(paths[:, future], years[future] - cutoff.year)
         paths = _Scale(scale_name).back(paths)
     labels = np.repeat(np.array(supported), shares)
     return Forecast(region, indicator_id, cutoff, years, paths, labels, used, "", tuple(supported))
@@ -582,14 +598,12 @@ def _one_blas_thread() -> None:
     threadpool_limits(1)
 
 
-def _forecast_chunk(frame, keys, as_of, until, n_paths, seed, models, calibrated, reduce):
+def _forecast_chunk(frame, keys, settings, reduce):
     groups = dict(iter(frame.groupby(["region", "indicator"], sort=False)))
     results = []
     for region, indicator_id in keys:
         series = groups.get((region, indicator_id), frame.iloc[:0])
-        fc = forecast(
-            series, region, indicator_id, as_of, until, n_paths, seed, models, calibrated
-        )
+        fc = forecast(series, region, indicator_id, **settings)
         results.append(fc if reduce is None else reduce(fc))
     return results
 
@@ -597,24 +611,25 @@ def _forecast_chunk(frame, keys, as_of, until, n_paths, seed, models, calibrated
 def forecast_many(
     observations: pd.DataFrame,
     series: Iterable[tuple[str, str]],
-    as_of: int | dt.date,
+    as_of: int | str | dt.date,
     until: int,
     n_paths: int = 2000,
     seed: int = 0,
-    models: str | tuple[str, ...] = "pool",
+    models: str | tuple[str, ...] = DEFAULT_MODEL,
     calibrated: bool | Calibration = True,
     reduce: Callable[[Forecast], Any] | None = None,
     n_jobs: int = 1,
+    count_from: CountFrom = "release",
 ) -> list:
     """:func:`forecast` of many series, optionally in parallel processes.
 
     Parameters
     ----------
     observations : DataFrame
-        Tidy observations holding every series.
+        Tidy observations holding every series (and the panel the family priors come from).
     series : iterable of (region, indicator)
         The series to forecast.
-    as_of, until, n_paths, seed, models, calibrated
+    as_of, until, n_paths, seed, models, calibrated, count_from
         As for :func:`forecast`; each series gets exactly the paths ``forecast`` gives it.
     reduce : callable, optional
         Applied to each :class:`Forecast` where it is made (e.g. a probability), so that only
@@ -629,21 +644,31 @@ def forecast_many(
     """
     keys = list(series)
     wanted = set(keys)
+    cutoff = as_of_date(as_of)
+    settings = {
+        "as_of": cutoff,
+        "until": until,
+        "n_paths": n_paths,
+        "seed": seed,
+        "models": models,
+        "calibrated": calibrated,
+        "count_from": count_from,
+        "priors": family_priors(observations, cutoff, count_from)
+        if "rw_shrunk" in check_models(models)
+        else {},
+    }
     frame = observations[
         [pair in wanted for pair in zip(observations["region"], observations["indicator"])]
     ]
     if n_jobs <= 1 or len(keys) < 2:
-        return _forecast_chunk(
-            frame, keys, as_of, until, n_paths, seed, models, calibrated, reduce
-        )
+        return _forecast_chunk(frame, keys, settings, reduce)
     step = min(len(keys), n_jobs * 4)
     positions = [range(start, len(keys), step) for start in range(step)]
     chunks = [[keys[p] for p in chosen] for chosen in positions]
     pairs = list(zip(frame["region"], frame["indicator"]))
     parts = [frame[[pair in own for pair in pairs]] for own in map(set, chunks)]
-    fixed = (as_of, until, n_paths, seed, models, calibrated, reduce)
     with ProcessPoolExecutor(n_jobs, initializer=_one_blas_thread) as pool:
-        done = pool.map(_forecast_chunk, parts, chunks, *([v] * step for v in fixed))
+        done = pool.map(_forecast_chunk, parts, chunks, [settings] * step, [reduce] * step)
         results: list = [None] * len(keys)
         for chosen, found in zip(positions, done):
             for p, result in zip(chosen, found):

@@ -1,0 +1,193 @@
+"""Calibration of forecast distributions from past forecasts whose outcomes are published.
+
+Every method (ours and the baselines) gets the same two corrections per lead time ``h`` (whole
+years from the last figure to the forecast year-end), on the log scale:
+
+* ``growth[h]`` multiplies the growth the median forecast expects from the last figure (below 1
+  when forecasts have run ahead of what followed, as log-linear growth does for decelerating
+  series);
+* ``spread[h]`` multiplies every path's distance from the median (above 1 when intervals have
+  been too narrow).
+
+A calibrated value is ``last + growth[h] × (median - last) + spread[h] × (value - median)``,
+applied path by path, so sums over years (cumulative targets) keep each path's shape. Both
+factors minimise the mean CRPS of the past forecasts at that lead time (coordinate descent on a
+grid; the CRPS is the quantile score averaged over the levels 0.025, 0.05, …, 0.975,
+Gneiting & Ranjan 2011). Factors
+exist for the lead times 1, 2, … up to the first with fewer than :data:`MIN_CASES` past
+forecasts; a forecast further ahead than that gets the last lead's factors in production and is
+not scored in the out-of-time evaluation.
+
+In the out-of-time evaluation (:func:`ipindicators.models.backtest.out_of_time`) the factors are
+refitted at every forecast origin on the outcomes published by then; the factors the package
+ships (:data:`CALIBRATION_FILE`) are those fitted on every outcome published so far, written by
+``python benchmarks/calibrate.py``. Only series modelled on the log scale are calibrated.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+
+LEVELS = np.round(np.arange(1, 200) / 200, 3)
+"""Quantile levels 0.005, 0.01, …, 0.995 at which forecasts are stored and scored."""
+FIT_COLUMNS = np.arange(4, len(LEVELS), 5)
+"""Columns of :data:`LEVELS` calibration is fitted on: 0.025, 0.05, …, 0.975 (for speed)."""
+MEDIAN_COLUMN = len(LEVELS) // 2
+MAX_LEAD = 6
+MIN_CASES = 100
+GROWTH_GRID = np.round(np.arange(0.0, 1.51, 0.05), 2)
+SPREAD_GRID = np.round(np.arange(0.3, 4.01, 0.05), 2)
+CALIBRATION_FILE = "calibration.json"
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Growth and spread factors per lead time 1 … :data:`MAX_LEAD` years.
+
+    Attributes
+    ----------
+    growth, spread : tuple of float
+        Factors for leads 1, 2, …; a lead beyond the last uses the last factor.
+    cases : tuple of int
+        Past forecasts each lead's factors were fitted on.
+    """
+
+    growth: tuple[float, ...] = ()
+    spread: tuple[float, ...] = ()
+    cases: tuple[int, ...] = ()
+
+    @property
+    def identity(self) -> bool:
+        """Whether the calibration changes nothing."""
+        return not self.growth
+
+    def factors(self, lead: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Growth and spread factors for leads in years (rounded up to whole years)."""
+        lead = np.asarray(lead, dtype=float)
+        if self.identity:
+            return np.ones_like(lead), np.ones_like(lead)
+        index = np.clip(np.ceil(lead - 1e-9).astype(int), 1, len(self.growth)) - 1
+        return np.asarray(self.growth)[index], np.asarray(self.spread)[index]
+
+    def apply(self, values: np.ndarray, last: float, lead: np.ndarray) -> np.ndarray:
+        """Calibrated paths (paths × year-ends) on the log scale.
+
+        Parameters
+        ----------
+        values : ndarray
+            Paths on the log scale, one column per future year-end.
+        last : float
+            The last figure on the log scale.
+        lead : ndarray
+            Years from the last figure to each column's year-end.
+        """
+        if self.identity:
+            return values
+        growth, spread = self.factors(lead)
+        centre = np.median(values, axis=0)
+        return last + growth * (centre - last) + spread * (values - centre)
+
+
+def quantile_score(
+    quantiles: np.ndarray, observed: np.ndarray, levels: np.ndarray = LEVELS
+) -> np.ndarray:
+    """CRPS approximated by twice the mean pinball loss over quantile levels, per row.
+
+    Parameters
+    ----------
+    quantiles : ndarray, shape (rows, len(levels))
+    observed : ndarray, shape (rows,)
+    levels : ndarray
+        The quantiles' levels (evenly spaced).
+    """
+    miss = observed[:, None] - quantiles
+    return 2.0 * np.mean(np.maximum(levels * miss, (levels - 1.0) * miss), axis=1)
+
+
+def recalibrate(
+    quantiles: np.ndarray,
+    centre: np.ndarray,
+    last: np.ndarray,
+    growth: float | np.ndarray,
+    spread: float | np.ndarray,
+) -> np.ndarray:
+    """Quantiles (rows × levels) after growth and spread factors around their median ``centre``.
+
+    ``growth`` and ``spread`` are numbers or one factor per row.
+    """
+    growth = np.reshape(growth, (-1, 1)) if np.ndim(growth) else growth
+    spread = np.reshape(spread, (-1, 1)) if np.ndim(spread) else spread
+    centre, last = centre[:, None], last[:, None]
+    return last + growth * (centre - last) + spread * (quantiles - centre)
+
+
+def _best(grid, score) -> float:
+    scores = [score(value) for value in grid]
+    return float(grid[int(np.argmin(scores))])
+
+
+def fit_lead(quantiles: np.ndarray, last: np.ndarray, observed: np.ndarray) -> tuple[float, float]:
+    """Growth and spread factors minimising the mean quantile score of past forecasts.
+
+    ``quantiles`` are at :data:`LEVELS`; the score uses the columns :data:`FIT_COLUMNS`.
+    """
+    centre = quantiles[:, MEDIAN_COLUMN]
+    sub = quantiles[:, FIT_COLUMNS]
+    levels = LEVELS[FIT_COLUMNS]
+
+    def mean_score(growth: float, spread: float) -> float:
+        moved = recalibrate(sub, centre, last, growth, spread)
+        return float(np.mean(quantile_score(moved, observed, levels)))
+
+    growth = _best(GROWTH_GRID, lambda g: mean_score(g, 1.0))
+    spread = _best(SPREAD_GRID, lambda s: mean_score(growth, s))
+    growth = _best(GROWTH_GRID, lambda g: mean_score(g, spread))
+    return growth, spread
+
+
+def fit_calibration(
+    quantiles: np.ndarray, last: np.ndarray, observed: np.ndarray, lead: np.ndarray
+) -> Calibration:
+    """Factors per lead time from past forecasts on the log scale.
+
+    Parameters
+    ----------
+    quantiles : ndarray, shape (rows, len(LEVELS))
+        Each past forecast's quantiles at :data:`LEVELS` (log scale).
+    last, observed : ndarray, shape (rows,)
+        The last figure the forecast used and the outcome.
+    lead : ndarray of int, shape (rows,)
+        Whole years from the last figure to the outcome.
+
+    Returns
+    -------
+    Calibration
+        Factors for the leads 1, 2, … up to the first with fewer than :data:`MIN_CASES`
+        forecasts (identity when lead 1 has fewer).
+    """
+    growth, spread, cases = [], [], []
+    for h in range(1, MAX_LEAD + 1):
+        rows = np.flatnonzero(lead == h)
+        if len(rows) < MIN_CASES:
+            break
+        fitted = fit_lead(quantiles[rows], last[rows], observed[rows])
+        growth.append(fitted[0])
+        spread.append(fitted[1])
+        cases.append(len(rows))
+    return Calibration(tuple(growth), tuple(spread), tuple(cases))
+
+
+@cache
+def shipped_calibrations() -> dict[str, Calibration]:
+    """The factors the package ships, per method (from :data:`CALIBRATION_FILE`)."""
+    text = resources.files(__package__).joinpath(CALIBRATION_FILE).read_text(encoding="utf-8")
+    table = json.loads(text)["methods"]
+    return {
+        method: Calibration(tuple(entry["growth"]), tuple(entry["spread"]), tuple(entry["cases"]))
+        for method, entry in table.items()
+    }

@@ -1,0 +1,252 @@
+r"""Partial pooling across regions: a random walk with drift that borrows strength from its family.
+
+A region's series of IP statistics is short (often 3-8 figures), so its own drift and volatility
+are poorly determined: two figures give one increment and no volatility at all, a smooth series
+gives a volatility near zero and an interval of zero width. The same indicator in the other
+regions says what growth and volatility are plausible. The model ``rw_shrunk`` is a random walk
+with drift on the model scale (log or logit),
+
+.. math:: dy = \mu_i\,dt + \sigma_i\,dW,
+
+whose drift :math:`\mu_i` and volatility :math:`\sigma_i^2` get empirical-Bayes priors estimated,
+at each ``as_of``, from every series of the same indicator (its *family*) with figures public by
+then:
+
+* volatility: :math:`\sigma_i^2 \sim \text{Scaled-Inv-}\chi^2(\nu_0, s_0^2)`, with
+  :math:`s_0^2` the family's median volatility and :math:`\nu_0` from the spread of the log
+  volatilities beyond what sampling explains (method of moments with the trigamma function);
+  the posterior has :math:`\nu_0 + \text{df}_i` degrees of freedom and scale
+  :math:`(\nu_0 s_0^2 + \text{df}_i s_i^2) / (\nu_0 + \text{df}_i)`, so no series has a
+  volatility below a share of its family's;
+* drift: :math:`\mu_i \sim N(m_0, \tau^2)`, with :math:`m_0` the family's median drift and
+  :math:`\tau^2` the variance of the drifts less their sampling variance; the posterior mean is
+  the precision-weighted average of the series' own drift (over its last
+  :data:`DRIFT_LOOKBACK_YEARS` years) and :math:`m_0`. Its spread is left at the series' own
+  sampling variance :math:`s^2 / \text{span}` rather than the smaller posterior variance: the
+  future drift is not the past one (growth of IP series slows and jumps), and a spread that
+  grows with the square of the lead is what the forecast errors show.
+
+A family needs :data:`MIN_FAMILY` series with a volatility estimate; smaller families (national
+series) use the prior of every series of the same measure (``all snapshot`` for stocks and
+ratios, ``all period_total`` for annual flows), populations (the denominators of ratios, with
+their own much smaller volatility) left out. Nothing here is fitted on outcomes:
+the calibration that follows (:mod:`ipindicators.models.calibration`) is.
+
+References
+----------
+Gelman, A., et al. (2013). *Bayesian Data Analysis*, 3rd ed., ch. 2.6 and 5 (conjugate normal
+variance priors, hierarchical models). Efron, B., & Morris, C. (1975). Data analysis using
+Stein's estimator and its generalizations. *JASA*, 70(350), 311-319.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.special import polygamma
+
+from ..catalog.indicators import indicator
+from ..params import CountFrom
+
+DRIFT_LOOKBACK_YEARS = 6
+MIN_FAMILY = 5
+PRIOR_DF_RANGE = (2.0, 30.0)
+"""Bounds of the prior's degrees of freedom :math:`\\nu_0`."""
+
+
+@dataclass(frozen=True)
+class SeriesMoments:
+    """A series' own drift and volatility on the model scale, from its recent figures.
+
+    Attributes
+    ----------
+    drift : float
+        Average change per year over the last :data:`DRIFT_LOOKBACK_YEARS` years.
+    span : float
+        Years the drift is measured over.
+    s2 : float
+        Volatility per year (variance of the increments around the drift, per year of spacing);
+        NaN with fewer than two increments.
+    df : int
+        Its degrees of freedom (increments less one; 0 without an estimate).
+    """
+
+    drift: float
+    span: float
+    s2: float
+    df: int
+
+
+def series_moments(t: np.ndarray, y: np.ndarray) -> SeriesMoments:
+    """Drift and volatility of one series (times ``t`` in decimal years, values ``y``)."""
+    start = int(np.searchsorted(t, t[-1] - DRIFT_LOOKBACK_YEARS - 1e-9))
+    start = min(start, len(t) - 2)
+    tt, yy = t[start:], y[start:]
+    span = float(tt[-1] - tt[0])
+    drift = float((yy[-1] - yy[0]) / span)
+    gaps = np.diff(tt)
+    if len(yy) < 3:
+        return SeriesMoments(drift, span, float("nan"), 0)
+    shocks = np.diff(yy) - drift * gaps
+    df = len(yy) - 2
+    return SeriesMoments(drift, span, float(np.sum(shocks**2 / gaps) / df), df)
+
+
+@dataclass(frozen=True)
+class FamilyPrior:
+    """The empirical-Bayes prior of one indicator family at one ``as_of``.
+
+    Attributes
+    ----------
+    s2 : float
+        Prior scale of the volatility :math:`s_0^2` (per year, model scale).
+    df : float
+        Prior degrees of freedom :math:`\\nu_0`.
+    drift : float
+        Prior mean of the drift :math:`m_0`.
+    tau2 : float
+        Prior variance of the drift :math:`\\tau^2`.
+    n_series : int
+        Series it was estimated from.
+    scope : str
+        The indicator id, or ``all <scale>`` for the fallback.
+    """
+
+    s2: float
+    df: float
+    drift: float
+    tau2: float
+    n_series: int
+    scope: str
+
+
+def _inverse_trigamma(value: float) -> float:
+    """x with trigamma(x) = value (Newton's method from 1/value + 1/2)."""
+    x = 0.5 + 1.0 / value
+    for _ in range(20):
+        step = (float(polygamma(1, x)) - value) / float(polygamma(2, x))
+        x = max(x - step, 1e-6)
+        if abs(step) < 1e-10:
+            break
+    return x
+
+
+def estimate_prior(moments: list[SeriesMoments], scope: str) -> FamilyPrior:
+    """The family prior from its series' moments (method of moments; see the module)."""
+    with_vol = [m for m in moments if m.df > 0 and m.s2 > 0]
+    log_s2 = np.log([m.s2 for m in with_vol])
+    dfs = np.array([m.df for m in with_vol], dtype=float)
+    s2 = float(np.exp(np.median(log_s2)))
+    excess = float(np.var(log_s2, ddof=1) - np.mean(polygamma(1, dfs / 2.0)))
+    low, high = PRIOR_DF_RANGE
+    prior_df = high if excess <= 0 else float(np.clip(2.0 * _inverse_trigamma(excess), low, high))
+    drifts = np.array([m.drift for m in moments])
+    sampling = np.array([(m.s2 if m.df > 0 else s2) / m.span for m in moments])
+    tau2 = max(float(np.var(drifts, ddof=1) - np.mean(sampling)), 0.1 * float(np.mean(sampling)))
+    return FamilyPrior(s2, prior_df, float(np.median(drifts)), tau2, len(moments), scope)
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """A series' drift and volatility after shrinkage toward its family.
+
+    ``drift_var`` is the variance of the drift the paths draw (see the module)."""
+
+    drift: float
+    drift_var: float
+    s2: float
+    df: float
+
+
+def posterior(own: SeriesMoments, prior: FamilyPrior) -> Posterior:
+    """Shrink a series' drift and volatility toward its family prior."""
+    own_s2 = own.s2 if own.df > 0 else 0.0
+    df = prior.df + own.df
+    s2 = (prior.df * prior.s2 + own.df * own_s2) / df
+    sampling = s2 / own.span
+    weight = prior.tau2 / (prior.tau2 + sampling)
+    drift = weight * own.drift + (1.0 - weight) * prior.drift
+    return Posterior(drift, sampling, s2, df)
+
+
+def shrunk_rw_paths(
+    t: np.ndarray,
+    y: np.ndarray,
+    horizon: np.ndarray,
+    n: int,
+    rng: np.random.Generator,
+    prior: FamilyPrior,
+) -> np.ndarray:
+    """Sample paths (``n`` × ``horizon``) of the shrunk random walk with drift.
+
+    Each path draws :math:`\\sigma^2` from its posterior, a drift from the normal posterior
+    scaled by :math:`\\sigma^2 / s^2`, then Brownian increments from the last figure.
+    """
+    post = posterior(series_moments(t, y), prior)
+    sigma2 = post.s2 * post.df / rng.chisquare(post.df, size=n)
+    drift = post.drift + np.sqrt(post.drift_var * sigma2 / post.s2) * rng.standard_normal(n)
+    gaps = np.diff(np.concatenate([[t[-1]], horizon]))
+    shocks = (
+        np.sqrt(sigma2)[:, None] * np.sqrt(gaps)[None, :] * rng.standard_normal((n, len(gaps)))
+    )
+    return y[-1] + drift[:, None] * (horizon - t[-1])[None, :] + np.cumsum(shocks, axis=1)
+
+
+def family_priors(
+    observations: pd.DataFrame, as_of: dt.date, count_from: CountFrom = "release"
+) -> dict[str, FamilyPrior]:
+    """The prior of every indicator family from the series public at ``as_of``.
+
+    Parameters
+    ----------
+    observations : DataFrame
+        Tidy observations of many regions (the panel the series borrow strength from).
+    as_of : datetime.date
+        Only figures public by then are used.
+    count_from : {"release", "period_end"}
+        When a figure starts to count (see :mod:`ipindicators.data.release`).
+
+    Returns
+    -------
+    dict
+        Indicator id → :class:`FamilyPrior`, plus ``"all snapshot"`` and
+        ``"all period_total"``: the fallbacks (see the module). Indicators modelled as counts
+        have none.
+    """
+    from ..catalog.indicators import indicators
+    from .forecast import _Scale, decimal_year, scale_for, usable_observations
+
+    denominators = {parts.split(" / ")[1] for parts in indicators()["derived_from"] if parts}
+    by_measure: dict[str, list[SeriesMoments]] = {"snapshot": [], "period_total": []}
+    by_indicator: dict[str, list[SeriesMoments]] = {}
+    for (indicator_id, _), group in observations.groupby(["indicator", "region"], sort=True):
+        item = indicator(str(indicator_id))
+        scale = scale_for(item)
+        if scale == "count":
+            continue
+        used = usable_observations(group, item, as_of, count_from)
+        values = used["value"].to_numpy(dtype=float)
+        if len(used) < 2 or (scale == "log" and (values <= 0).any()):
+            continue
+        moments = series_moments(decimal_year(used["period_end"]), _Scale(scale).forward(values))
+        if moments.span <= 0:
+            continue
+        by_indicator.setdefault(str(indicator_id), []).append(moments)
+        if indicator_id not in denominators:
+            by_measure[item.measure].append(moments)
+    priors = {}
+    for measure, moments in by_measure.items():
+        if sum(m.df > 0 for m in moments) >= 2:
+            priors[f"all {measure}"] = estimate_prior(moments, f"all {measure}")
+    for indicator_id, moments in by_indicator.items():
+        if sum(m.df > 0 for m in moments) >= MIN_FAMILY:
+            priors[indicator_id] = estimate_prior(moments, indicator_id)
+    return priors
+
+
+def prior_for(priors: dict[str, FamilyPrior], indicator_id: str) -> FamilyPrior | None:
+    """The family prior of an indicator, or its measure's fallback (None if neither exists)."""
+    return priors.get(indicator_id) or priors.get(f"all {indicator(indicator_id).measure}")
