@@ -16,8 +16,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .errors import InputError, IPIndicatorsError, UsageError
-from .models import MODELS
+from .models import DEFAULT_MODEL, MODELS
 from .output import FORMATS, render
+from .params import COUNT_FROM
 
 _TARGET_TABLE = ("id", "region", "indicator", "comparator", "value", "unit", "year", "basis")
 _ASSESS_TABLE = (
@@ -132,10 +133,18 @@ def _cmd_assess(args: argparse.Namespace) -> str:
             n_paths=args.paths,
             seed=args.seed,
             models=args.models,
+            count_from=args.count_from,
         )
         return render(frame.to_dict("records"), args.format, ("region", *_ASSESS_TABLE))
     chosen = regions_with_targets() if args.region == "all" else [args.region]
-    frame = assess_all(chosen, args.as_of, n_paths=args.paths, seed=args.seed, models=args.models)
+    frame = assess_all(
+        chosen,
+        args.as_of,
+        n_paths=args.paths,
+        seed=args.seed,
+        models=args.models,
+        count_from=args.count_from,
+    )
     return render(frame.to_dict("records"), args.format, ("region", *_ASSESS_TABLE))
 
 
@@ -153,6 +162,7 @@ def _cmd_report(args: argparse.Namespace) -> tuple[str, int]:
         n_paths=args.paths,
         seed=args.seed,
         models=args.models,
+        count_from=args.count_from,
     )
     return result.message(), 0 if result.ok else EXIT_DOMAIN_ERROR
 
@@ -170,7 +180,14 @@ def _cmd_extract(args: argparse.Namespace) -> str:
 def _cmd_backtest(args: argparse.Namespace) -> str:
     from .models.backtest import backtest, summarise
 
-    scores = backtest(n_paths=args.paths, seed=args.seed, calibrated=not args.uncalibrated)
+    scores = backtest(
+        n_paths=args.paths,
+        seed=args.seed,
+        calibrated=not args.uncalibrated,
+        count_from=args.count_from,
+        n_jobs=args.jobs,
+    )
+    scores = scores[~scores["indicator"].str.startswith("resident_population")]
     by = ("method",) if args.overall else ("method", "horizon")
     return render(summarise(scores, by).to_dict("records"), args.format)
 
@@ -183,7 +200,23 @@ def _add_forecast_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--paths", type=int, default=2000, help="sample paths (default 2000)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--models", default="pool", choices=("pool", *MODELS))
+    parser.add_argument(
+        "--models",
+        default=DEFAULT_MODEL,
+        choices=("pool", *MODELS),
+        help=f"forecasting model (default {DEFAULT_MODEL})",
+    )
+    _add_count_from(parser)
+
+
+def _add_count_from(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--count-from",
+        dest="count_from",
+        default="release",
+        choices=COUNT_FROM,
+        help="figures count from their release (default) or from their period's end",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -259,6 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--overall", action="store_true", help="one row per method, all horizons")
     p.add_argument("--uncalibrated", action="store_true", help="plain models, no calibration")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    _add_count_from(p)
     _add_format(p)
     p.set_defaults(run=_cmd_backtest)
 

@@ -12,8 +12,13 @@ For each target of a region (its own, then ratio targets inherited from parent p
   from the last figure to the target at the end of the target year.
 * ``expected_year``: first year-end (up to 15 years after ``as_of``) at which the median path
   meets the target; a year before ``as_of`` means the figures already met it then.
+* ``verdict``: ``achieved`` / ``missed`` from the figures, else the probability's band
+  (:data:`VERDICT_BANDS`: ``likely``, ``uncertain``, ``unlikely``), or ``not trackable``;
+  ``verdict_note`` says why the verdict and the growth-ratio category disagree where they do.
 
-``as_of`` is a year (its 31 December) or a date: figures dated later are never used.
+``as_of`` is a year (its 31 December) or a date: only figures public by then are used
+(``count_from="release"``, see :mod:`ipindicators.data.release`), or with
+``count_from="period_end"`` every figure whose period ended by then.
 """
 
 from __future__ import annotations
@@ -31,8 +36,10 @@ from ..catalog.regions import region as region_definition
 from ..catalog.targets import Target, is_inherited, regions_with_targets, targets_for
 from ..data.store import observations as load_observations
 from ..errors import UsageError
-from ..params import as_of_date, check_paths, check_seed
+from ..params import CountFrom, as_of_date, check_count_from, check_paths, check_seed
+from . import DEFAULT_MODEL
 from .forecast import Forecast, decimal_year, forecast, usable_observations
+from .pooling import FamilyPrior, family_priors
 
 EXPECTED_YEAR_HORIZON = 15
 CAGR_LOOKBACK_YEARS = 5
@@ -59,7 +66,13 @@ COLUMNS = [
     "target_region",
     "unit",
     "reason",
+    "verdict",
+    "verdict_note",
 ]
+VERDICT_BANDS = ((0.66, "likely"), (0.33, "uncertain"), (0.0, "unlikely"))
+"""A probability of at least 0.66 reads "likely", at most 0.33 "unlikely" (below the lower
+bound of the middle band), anything between "uncertain" — the bands of the IPCC's calibrated
+language (Mastrandrea et al. 2010), with "about as likely as not" widened to the middle third."""
 
 
 def growth_status(ratio: float) -> str:
@@ -127,7 +140,46 @@ def _row(item: Target, region_id: str, cutoff: dt.date) -> dict:
         "target_region": item.region,
         "unit": indicator(item.indicator).unit if item.indicator else item.unit,
         "reason": "",
+        "verdict": "not trackable",
+        "verdict_note": "",
     }
+
+
+def verdict_band(probability: float) -> str:
+    """The verdict of an attainment probability (see :data:`VERDICT_BANDS`)."""
+    for threshold, label in VERDICT_BANDS:
+        if probability >= threshold:
+            return label
+    return VERDICT_BANDS[-1][1]
+
+
+def _verdict(row: dict) -> tuple[str, str]:
+    """The verdict of an assessed row and, where the growth rule disagrees, why."""
+    status, probability = row["status"], row["probability"]
+    if status in ("achieved", "missed"):
+        return status, ""
+    if probability is None:
+        return "not trackable", ""
+    verdict = verdict_band(probability)
+    if status == "on_track" and verdict != "likely":
+        if row["required_cagr"] is not None and row["required_cagr"] <= 0:
+            return verdict, (
+                "the latest figure already meets the target, but the forecast allows it to "
+                "fall back below it by the target year"
+            )
+        return verdict, (
+            "growth so far is enough, but the forecast expects it to slow (past forecasts "
+            "ran ahead of what followed)"
+        )
+    if (
+        status in ("acceleration_needed", "limited_progress", "moving_away")
+        and verdict == "likely"
+    ):
+        return verdict, (
+            "growth so far is below the required pace, but the target lies within the "
+            "forecast's likely range"
+        )
+    return verdict, ""
 
 
 def _meets(item: Target, values: np.ndarray) -> np.ndarray:
@@ -169,9 +221,30 @@ def assess_catalog_target(
     cutoff: dt.date,
     n_paths: int = 2000,
     seed: int = 0,
-    models: str = "pool",
+    models: str = DEFAULT_MODEL,
+    count_from: CountFrom = "release",
+    priors: dict[str, FamilyPrior] | None = None,
 ) -> dict:
-    """Assess one target for one region; see the module docstring for the fields."""
+    """Assess one target for one region; see the module docstring for the fields.
+
+    ``priors`` are the family priors at ``cutoff`` (computed from ``frame`` when needed).
+    """
+    row = _assessed(item, region_id, frame, cutoff, n_paths, seed, models, count_from, priors)
+    row["verdict"], row["verdict_note"] = _verdict(row)
+    return row
+
+
+def _assessed(
+    item: Target,
+    region_id: str,
+    frame: pd.DataFrame,
+    cutoff: dt.date,
+    n_paths: int,
+    seed: int,
+    models: str,
+    count_from: CountFrom,
+    priors: dict[str, FamilyPrior] | None,
+) -> dict:
     row = _row(item, region_id, cutoff)
     if item.indicator is None:
         row["reason"] = "no catalogued indicator for this target (label kept)"
@@ -184,7 +257,7 @@ def assess_catalog_target(
         return row
     spec = indicator(item.indicator)
     series = frame[(frame["region"] == region_id) & (frame["indicator"] == item.indicator)]
-    used = usable_observations(series, spec, cutoff) if not series.empty else series
+    used = usable_observations(series, spec, cutoff, count_from) if not series.empty else series
     row["n_obs"] = len(used)
     if used.empty:
         if series.empty:
@@ -193,8 +266,7 @@ def assess_catalog_target(
             row["reason"] = "only part-year figures; a period total needs a full calendar year"
         else:
             row["reason"] = (
-                f"no figure dated on or before {cutoff} (first: "
-                f"{series['period_end'].min().date()})"
+                f"no figure public by {cutoff} (first period: {series['period_end'].min().date()})"
             )
         return row
     last = used.iloc[-1]
@@ -202,7 +274,18 @@ def assess_catalog_target(
     row["last_value"] = float(last["value"])
     goal = item.goal()
     until = max(item.year, cutoff.year) + EXPECTED_YEAR_HORIZON
-    fc = forecast(frame, region_id, item.indicator, cutoff, until, n_paths, seed, models)
+    fc = forecast(
+        frame,
+        region_id,
+        item.indicator,
+        cutoff,
+        until,
+        n_paths,
+        seed,
+        models,
+        count_from=count_from,
+        priors=priors,
+    )
     if not fc.ok:
         row["reason"] = fc.message
         if not item.cumulative and (status := _status_from_figures(item, used)):
@@ -259,12 +342,14 @@ def assess_catalog_target(
 
 def assess(
     region: str,
-    as_of: int | dt.date | None = None,
+    as_of: int | str | dt.date | None = None,
     n_paths: int = 2000,
     seed: int = 0,
-    models: str = "pool",
+    models: str = DEFAULT_MODEL,
     observations: pd.DataFrame | None = None,
     inherit: bool = True,
+    count_from: CountFrom = "release",
+    priors: dict[str, FamilyPrior] | None = None,
 ) -> pd.DataFrame:
     """Assess every target of a region at ``as_of``.
 
@@ -282,6 +367,11 @@ def assess(
         :func:`ipindicators.load_observations` output).
     inherit : bool
         Include ratio targets inherited from parent regions' plans (flagged ``inherited``).
+    count_from : {"release", "period_end"}
+        When a figure starts to count: from its release (default) or its period's end.
+    priors : dict, optional
+        Family priors at ``as_of`` (:func:`ipindicators.models.pooling.family_priors`),
+        computed from ``observations`` when not given.
 
     Returns
     -------
@@ -297,6 +387,7 @@ def assess(
     cutoff = as_of_date(as_of)
     check_paths(n_paths)
     check_seed(seed)
+    check_count_from(count_from)
     frame = load_observations() if observations is None else observations.copy()
     frame["period_end"] = pd.to_datetime(frame["period_end"])
     chosen = targets_for(region, inherit=inherit)
@@ -306,7 +397,10 @@ def assess(
             f"as_of {cutoff} is before any figure for {region} "
             f"(first: {series['period_end'].min().date()})"
         )
-    rows = [_assess_or_explain(t, region, frame, cutoff, n_paths, seed, models) for t in chosen]
+    if priors is None:
+        priors = family_priors(frame, cutoff, count_from)
+    settings = (cutoff, n_paths, seed, models, count_from, priors)
+    rows = [_assess_or_explain(t, region, frame, *settings) for t in chosen]
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -318,11 +412,15 @@ def _assess_or_explain(
     n_paths: int,
     seed: int,
     models: str,
+    count_from: CountFrom,
+    priors: dict[str, FamilyPrior] | None,
 ) -> dict:
     """:func:`assess_catalog_target`, or a row saying why not: one bad series costs only its
     targets."""
     try:
-        return assess_catalog_target(item, region_id, frame, cutoff, n_paths, seed, models)
+        return assess_catalog_target(
+            item, region_id, frame, cutoff, n_paths, seed, models, count_from, priors
+        )
     except UsageError as exc:
         row = _row(item, region_id, cutoff)
         row["reason"] = f"not assessed: {exc}"
@@ -331,19 +429,36 @@ def _assess_or_explain(
 
 def assess_all(
     regions: Sequence[str] | None = None,
-    as_of: int | dt.date | None = None,
+    as_of: int | str | dt.date | None = None,
     n_paths: int = 2000,
     seed: int = 0,
-    models: str = "pool",
+    models: str = DEFAULT_MODEL,
     observations: pd.DataFrame | None = None,
+    count_from: CountFrom = "release",
 ) -> pd.DataFrame:
     """Assess the targets of several regions (default: every region with targets of its own).
 
     Parameters are those of :func:`ipindicators.assess`; returns its rows, region after region.
+    The family priors are estimated once for all regions.
     """
     chosen = regions or regions_with_targets()
     frame = load_observations() if observations is None else observations
-    parts = [assess(r, as_of, n_paths, seed, models, observations=frame) for r in chosen]
+    cutoff = as_of_date(as_of)
+    check_count_from(count_from)
+    priors = family_priors(frame, cutoff, count_from)
+    parts = [
+        assess(
+            r,
+            cutoff,
+            n_paths,
+            seed,
+            models,
+            observations=frame,
+            count_from=count_from,
+            priors=priors,
+        )
+        for r in chosen
+    ]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
 
 
@@ -357,8 +472,9 @@ def assess_target(
     cumulative_from: int | None = None,
     n_paths: int = 2000,
     seed: int = 0,
-    models: str = "pool",
+    models: str = DEFAULT_MODEL,
     observations: pd.DataFrame | None = None,
+    count_from: CountFrom = "release",
 ) -> pd.DataFrame:
     """Assess a target that is not in the catalog, as :func:`assess` assesses catalog targets.
 
@@ -372,7 +488,7 @@ def assess_target(
         Target year: the value is compared with the figure at its year-end.
     comparator : {">=", "<=", "=="}
         How the outcome is compared with ``value``.
-    as_of, n_paths, seed, models, observations
+    as_of, n_paths, seed, models, observations, count_from
         As for :func:`assess`.
     cumulative_from : int, optional
         First year of a cumulative target: the sum of the years ``cumulative_from`` to ``year``
@@ -409,5 +525,9 @@ def assess_target(
         raise UsageError(f"cumulative_from {cumulative_from} is after the target year {year}")
     frame = load_observations() if observations is None else observations.copy()
     frame["period_end"] = pd.to_datetime(frame["period_end"])
-    row = _assess_or_explain(item, region, frame, cutoff, n_paths, seed, models)
+    check_count_from(count_from)
+    priors = family_priors(frame, cutoff, count_from)
+    row = _assess_or_explain(
+        item, region, frame, cutoff, n_paths, seed, models, count_from, priors
+    )
     return pd.DataFrame([row], columns=COLUMNS)

@@ -217,21 +217,20 @@ def family_priors(
         have none.
     """
     from ..catalog.indicators import indicators
-    from .forecast import _Scale, decimal_year, scale_for, usable_observations
+    from .forecast import _Scale, decimal_year, scale_for
 
     denominators = {parts.split(" / ")[1] for parts in indicators()["derived_from"] if parts}
     by_measure: dict[str, list[SeriesMoments]] = {"snapshot": [], "period_total": []}
     by_indicator: dict[str, list[SeriesMoments]] = {}
-    for (indicator_id, _), group in observations.groupby(["indicator", "region"], sort=True):
+    usable = _usable_rows(observations, as_of, count_from)
+    for (indicator_id, _), group in usable.groupby(["indicator", "region"], sort=True):
         item = indicator(str(indicator_id))
         scale = scale_for(item)
-        if scale == "count":
+        values = group["value"].to_numpy(dtype=float)
+        if scale == "count" or len(group) < 2 or (scale == "log" and (values <= 0).any()):
             continue
-        used = usable_observations(group, item, as_of, count_from)
-        values = used["value"].to_numpy(dtype=float)
-        if len(used) < 2 or (scale == "log" and (values <= 0).any()):
-            continue
-        moments = series_moments(decimal_year(used["period_end"]), _Scale(scale).forward(values))
+        t = decimal_year(group["period_end"])
+        moments = series_moments(t, _Scale(scale).forward(values))
         if moments.span <= 0:
             continue
         by_indicator.setdefault(str(indicator_id), []).append(moments)
@@ -245,6 +244,26 @@ def family_priors(
         if sum(m.df > 0 for m in moments) >= MIN_FAMILY:
             priors[indicator_id] = estimate_prior(moments, indicator_id)
     return priors
+
+
+def _usable_rows(frame: pd.DataFrame, as_of: dt.date, count_from: CountFrom) -> pd.DataFrame:
+    """The rows of every series a forecast at ``as_of`` may use, sorted by date (the rule of
+    :func:`ipindicators.models.forecast.usable_observations`, applied to the whole panel)."""
+    from ..data.release import known_from
+
+    measure_of = {i: indicator(i).measure for i in frame["indicator"].unique()}
+    measures = frame["indicator"].map(measure_of)
+    ends = pd.to_datetime(frame["period_end"])
+    known = known_from(frame, measures) if count_from == "release" else ends
+    keep = known <= pd.Timestamp(as_of)
+    totals = measures == "period_total"
+    starts = pd.to_datetime(frame["period_start"])
+    full_year = (starts == ends.dt.to_period("Y").dt.start_time) & (
+        ends == ends.dt.to_period("Y").dt.end_time.dt.normalize()
+    )
+    keep &= ~totals | full_year
+    chosen = frame[keep].sort_values(["indicator", "region", "period_end"], kind="stable")
+    return chosen.drop_duplicates(["indicator", "region", "period_end"], keep="last")
 
 
 def prior_for(priors: dict[str, FamilyPrior], indicator_id: str) -> FamilyPrior | None:

@@ -42,9 +42,10 @@ from ..catalog.regions import is_region
 from ..catalog.regions import region as region_definition
 from ..catalog.targets import regions_with_targets, targets_for
 from ..errors import UsageError
+from ..models import DEFAULT_MODEL
 from ..models.assess import COLUMNS
 from ..models.forecast import check_models
-from ..params import as_of_date, check_jobs, check_paths, check_seed
+from ..params import CountFrom, as_of_date, check_count_from, check_jobs, check_paths, check_seed
 from ..paths import notebooks_dir
 from .region_report import read_assessment
 
@@ -389,7 +390,8 @@ def report(
     scheduler: str | None = None,
     n_paths: int = 2000,
     seed: int = 0,
-    models: str = "pool",
+    models: str = DEFAULT_MODEL,
+    count_from: CountFrom = "release",
     overview: bool = True,
     progress: bool | None = None,
 ) -> BatchResult:
@@ -409,7 +411,7 @@ def report(
     scheduler : str, optional
         Address of a Dask distributed scheduler to run the notebooks on instead; its workers
         need ``ipindicators`` installed and ``out`` on a shared file system.
-    n_paths, seed, models
+    n_paths, seed, models, count_from
         Forecast settings passed to every notebook.
     overview : bool
         Also run the all-regions overview notebook (when at least one region succeeded).
@@ -429,7 +431,14 @@ def report(
     show = sys.stderr.isatty() if progress is None else progress
     problems = {str(r): _region_problem(r) for r in chosen}
     runs = [RegionRun(r, False, problem) for r, problem in problems.items() if problem]
-    settings = {"as_of": as_of, "n_paths": n_paths, "seed": seed, "models": models}
+    check_count_from(count_from)
+    settings = {
+        "as_of": as_of,
+        "n_paths": n_paths,
+        "seed": seed,
+        "models": models,
+        "count_from": count_from,
+    }
     tasks = [
         ReportTask(
             str(notebook_path(REGION_NOTEBOOK)),

@@ -20,9 +20,11 @@ from ..catalog.documents import document
 from ..catalog.indicators import indicator
 from ..catalog.regions import region as region_definition
 from ..catalog.targets import Target, is_inherited, targets_for
+from ..models import DEFAULT_MODEL
 from ..models.assess import COLUMNS
 from ..models.forecast import forecast, usable_observations
-from ..params import as_of_date
+from ..models.pooling import family_priors
+from ..params import CountFrom, as_of_date
 from .plots import fan_chart, source_labels
 
 ASSESSMENT_TAG = "assessment"
@@ -160,9 +162,10 @@ def indicator_charts(
     as_of: int | None = None,
     n_paths: int = 2000,
     seed: int = 0,
-    models: str = "pool",
+    models: str = DEFAULT_MODEL,
+    count_from: CountFrom = "release",
 ) -> Iterator[tuple[str, Figure | None, str]]:
-    """One fan chart per tracked indicator that has figures up to ``as_of``.
+    """One fan chart per tracked indicator that has figures public by ``as_of``.
 
     Yields
     ------
@@ -170,24 +173,37 @@ def indicator_charts(
         ``figure`` is None, and ``message`` says why, when the series has no figure by then.
     """
     cutoff = cutoff_date(as_of)
+    priors = family_priors(observations, cutoff, count_from)
     for indicator_id in tracked_indicators(region):
         series = observations[
             (observations["region"] == region) & (observations["indicator"] == indicator_id)
         ]
-        if usable_observations(series, indicator(indicator_id), cutoff).empty:
+        if usable_observations(series, indicator(indicator_id), cutoff, count_from).empty:
             yield (
                 indicator_id,
                 None,
                 (
                     "no published figure found"
                     if series.empty
-                    else "no usable figure up to the as-of date (period totals count only full years)"
+                    else "no usable figure public by the as-of date (period totals count only "
+                    "full years)"
                 ),
             )
             continue
         targets = _targets_on(region, indicator_id)
         until = max([cutoff.year + FORECAST_YEARS_AFTER, *(t.year for t in targets if t.year)])
-        fc = forecast(observations, region, indicator_id, cutoff, until, n_paths, seed, models)
+        fc = forecast(
+            observations,
+            region,
+            indicator_id,
+            cutoff,
+            until,
+            n_paths,
+            seed,
+            models,
+            count_from=count_from,
+            priors=priors,
+        )
         figure, ax = plt.subplots(figsize=(8, 4.5))
         fan_chart(fc, targets, ax=ax)
         yield indicator_id, figure, fc.message
