@@ -68,6 +68,32 @@ def shipped_table(made, methods) -> tuple[pd.DataFrame, dict]:
     return pd.DataFrame(rows), entries
 
 
+def evaluation_summary(scores: pd.DataFrame, targets: pd.DataFrame) -> dict:
+    """The out-of-time headline the reports quote: the default against the best baseline."""
+    table = summarise(scores).set_index("method")
+    head = paired(scores, DEFAULT_MODEL).set_index("method")
+    probabilistic = [m for m in available_baselines() if m in head.index and m != "growth_ratio"]
+    best = min(probabilistic, key=lambda m: table.loc[m, "crps_log"])
+    brier = brier_summary(targets).set_index("method")
+    mine = table.loc[DEFAULT_MODEL]
+    return {
+        "model": DEFAULT_MODEL,
+        "forecasts": int(mine["n"]),
+        "regions": int(mine["regions"]),
+        "crps_log": round(float(mine["crps_log"]), 3),
+        "coverage80": round(float(mine["coverage80"]), 3),
+        "coverage95": round(float(mine["coverage95"]), 3),
+        "best_baseline": best,
+        "ratio_to_best_baseline": round(float(head.loc[best, "crps_ratio"]), 3),
+        "ratio_to_growth_rule": round(float(head.loc["growth_ratio", "crps_ratio"]), 3),
+        "targets": int(brier.loc[DEFAULT_MODEL, "targets"]),
+        "target_probabilities": int(brier.loc[DEFAULT_MODEL, "n"]),
+        "targets_missed": int(brier.loc[DEFAULT_MODEL, "missed"]),
+        "brier": round(float(brier.loc[DEFAULT_MODEL, "brier"]), 3),
+        "brier_growth_rule": round(float(brier.loc["growth_ratio", "brier"]), 3),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -129,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             "newest_outcome_known": str(newest),
             "count_from": args.count_from,
             "methods": entries,
+            "evaluation": evaluation_summary(scores, targets),
         }
         target = Path(__file__).resolve().parents[1] / "ipindicators" / "models" / CALIBRATION_FILE
         write_text(target, json.dumps(payload, indent=1, ensure_ascii=False) + "\n")

@@ -34,7 +34,7 @@ def test_same_seed_same_paths_and_other_seed_other_paths(obs):
 
 
 def test_observed_year_ends_are_fixed_and_future_is_uncertain(obs):
-    fc = forecast(obs, "china", "invention_patents_per_10k", 2015, 2020, seed=0)
+    fc = forecast(obs, "china", "invention_patents_per_10k", "2016-06-30", 2020, seed=0)
     assert np.all(fc.at(2015) == pytest.approx(6.3))
     future = fc.at(2020)
     assert future.std() > 0 and np.all(future > 0)
@@ -45,7 +45,9 @@ def test_observed_year_ends_are_fixed_and_future_is_uncertain(obs):
 
 
 def test_pool_splits_paths_between_supported_models(obs):
-    fc = forecast(obs, "china", "invention_patents_per_10k", 2015, 2020, n_paths=1001)
+    fc = forecast(
+        obs, "china", "invention_patents_per_10k", 2015, 2020, n_paths=1001, models="pool"
+    )
     assert fc.paths.shape[0] == 1001
     assert set(fc.models) == set(fc.model_names) and len(fc.model_names) >= 2
     single = forecast(obs, "china", "invention_patents_per_10k", 2015, 2020, models="rw_drift")
@@ -58,11 +60,11 @@ def test_one_observation_gives_no_forecast_and_says_so(obs):
 
 
 def test_two_observations_give_wider_intervals_than_many(obs):
-    many = forecast(obs, "china", "invention_patents_per_10k", 2015, 2020, seed=0)
+    many = forecast(obs, "china", "invention_patents_per_10k", "2016-06-30", 2020, seed=0)
     series = (obs.region == "china") & (obs.indicator == "invention_patents_per_10k")
     keep = obs.period_end.isin(pd.to_datetime(["2014-12-31", "2015-12-31"]))
     cut = obs[~series | keep]
-    two = forecast(cut, "china", "invention_patents_per_10k", 2015, 2020, seed=0)
+    two = forecast(cut, "china", "invention_patents_per_10k", "2016-06-30", 2020, seed=0)
     assert len(two.observations) == 2
 
     def width(fc):
@@ -163,7 +165,7 @@ def test_forecast_rejects_an_end_before_as_of(obs):
         forecast(obs, "china", "invention_patents_per_10k", 2015, 2014)
     with pytest.raises(ipi.UsageError, match="unknown indicator"):
         forecast(obs, "china", "patents_per_cat", 2015, 2020)
-    with pytest.raises(ipi.UsageError, match="before the first observation"):
+    with pytest.raises(ipi.UsageError, match="is public by 2000-01-01"):
         forecast(obs, "china", "invention_patents_per_10k", dt.date(2000, 1, 1), 2020)
 
 

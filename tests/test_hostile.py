@@ -376,7 +376,8 @@ def _series(region: str, indicator: str, values: dict[int, float]) -> pd.DataFra
 
 def test_a_rate_at_100_percent_meets_its_target_with_finite_numbers():
     rows = _series("hangzhou", "ip_admin_case_closure_rate", {2015: 96.0, 2016: 98.0, 2017: 100.0})
-    table = ipi.assess("hangzhou", 2017, n_paths=200, observations=rows).set_index("target_id")
+    table = ipi.assess("hangzhou", "2018-06-30", n_paths=200, observations=rows)
+    table = table.set_index("target_id")
     row = table.loc["hangzhou-2020-admin-case-closure-rate"]
     assert row["probability"] > 0.5
     assert all(0 <= v <= 100 for v in row["interval_80"])
@@ -389,7 +390,10 @@ def test_a_zero_figure_costs_only_its_own_series():
     zero["unit"] = "亿元"
     rate = _series("hangzhou", "ip_admin_case_closure_rate", {2015: 90.0, 2016: 91.0})
     table = ipi.assess(
-        "hangzhou", 2017, n_paths=200, observations=pd.concat([zero, rate], ignore_index=True)
+        "hangzhou",
+        "2018-06-30",
+        n_paths=200,
+        observations=pd.concat([zero, rate], ignore_index=True),
     )
     table = table.set_index("target_id")
     assert "log scale" in table.loc["hangzhou-2020-technology-market-turnover", "reason"]

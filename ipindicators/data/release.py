@@ -11,8 +11,8 @@ Rule
   ``published`` column) counts from that date. A reprint's page date is not the release date
   of the figure it repeats, so it is not used.
 * Otherwise the figure counts from the end of the month :data:`DEFAULT_LAG_MONTHS` months after
-  its period ends: a 2020 year-end figure from 31 March 2021, a September snapshot from
-  30 November. The default is per source class and measure (see the table), chosen to be no
+  its period ends: a stock at the end of 2020 from 28 February 2021, the total of 2020 from
+  31 March 2021, a September snapshot from 30 November. The default is per source class and measure (see the table), chosen to be no
   earlier than most releases seen.
 * A ratio derived from two figures counts from the later of their release dates, or from the
   count's release date where only the count prints one (the denominator, a population of the

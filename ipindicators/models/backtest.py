@@ -269,8 +269,8 @@ def _ours(method, case, years, until, n_paths, seed, count_from, priors):
         count_from=count_from,
         priors=priors,
     )
-    if not fc.ok:
-        return None
+    if not fc.ok or (method != "pool" and fc.model_names != (method,)):
+        return None  # not run, or run as another model (no family to borrow from)
     return np.column_stack([fc.at(int(y)) for y in years])
 
 

@@ -183,10 +183,21 @@ def fit_calibration(
 
 
 @cache
+def _shipped() -> dict:
+    text = resources.files(__package__).joinpath(CALIBRATION_FILE).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def shipped_evaluation() -> dict:
+    """The out-of-time scores stored beside the shipped factors (see ``benchmarks/backtest.py``):
+    the default model's CRPS, coverage and real-target Brier score against the baselines."""
+    return dict(_shipped()["evaluation"])
+
+
+@cache
 def shipped_calibrations() -> dict[str, Calibration]:
     """The factors the package ships, per method (from :data:`CALIBRATION_FILE`)."""
-    text = resources.files(__package__).joinpath(CALIBRATION_FILE).read_text(encoding="utf-8")
-    table = json.loads(text)["methods"]
+    table = _shipped()["methods"]
     return {
         method: Calibration(tuple(entry["growth"]), tuple(entry["spread"]), tuple(entry["cases"]))
         for method, entry in table.items()

@@ -333,7 +333,8 @@ class Forecast:
     observations : DataFrame
         The figures used (``period_end``, ``value``, ``origin``, ``source_url``).
     message : str
-        Why there is no forecast (fewer than two usable observations), else empty.
+        Why there is no forecast (fewer than two usable observations), or a note on how it was
+        made where it departs from the model asked for; else empty.
     """
 
     region: str
@@ -524,20 +525,18 @@ def _forecast(
         return Forecast(
             **{**empty.__dict__, "message": f"model(s) {', '.join(chosen_models)} need more data"}
         )
-    prior = None
+    prior, note = None, ""
     if "rw_shrunk" in supported:
         if priors is None:
             priors = family_priors(observations, cutoff, count_from)
         prior = prior_for(priors, indicator_id)
         if prior is None:
-            supported.remove("rw_shrunk")
-            if not supported:
-                return Forecast(
-                    **{
-                        **empty.__dict__,
-                        "message": "no family of series to borrow strength from: no forecast",
-                    }
-                )
+            supported[supported.index("rw_shrunk")] = "rw_drift"
+            supported = list(dict.fromkeys(supported))
+            note = (
+                "no other regions' series of this indicator to borrow strength from: "
+                "plain random walk with drift"
+            )
     first_year = int(np.floor(t[0] - 1e-9))
     years = np.arange(first_year, until + 1)
     check_paths(n_paths, len(years))
@@ -550,11 +549,12 @@ def _forecast(
     streams = rng.spawn(len(supported) + 1)
     blocks = []
     generators: dict[str, Callable[..., np.ndarray]] = {
-        "rw_shrunk": partial(shrunk_rw_paths, prior=prior),
         "trend": _count_paths if scale_name == "count" else _trend_paths,
         "rw_drift": _rw_paths,
         "damped": _damped_paths,
     }
+    if prior is not None:
+        generators["rw_shrunk"] = partial(shrunk_rw_paths, prior=prior)
     for model, count, stream in zip(supported, shares, streams):
         block = np.empty((count, len(years)))
         if future.any():
@@ -569,12 +569,14 @@ def _forecast(
             sigma2 = _inverse_chi2_scale(streams[-1], s2, df, n_paths)
         paths[:, inside] = _bridge(t, y, times[inside], sigma2, streams[-1])
     if scale_name == "log" and future.any():
-        cal = _calibration(calibrated, _method_name(models))
+        cal = _calibration(calibrated, "rw_drift" if note else _method_name(models))
         paths[:, future] = cal.apply(paths[:, future], float(y[-1]), times[future] - t[-1])
     if scale_name != "count":
         paths = _Scale(scale_name).back(paths)
     labels = np.repeat(np.array(supported), shares)
-    return Forecast(region, indicator_id, cutoff, years, paths, labels, used, "", tuple(supported))
+    return Forecast(
+        region, indicator_id, cutoff, years, paths, labels, used, note, tuple(supported)
+    )
 
 
 @cache

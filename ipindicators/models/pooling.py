@@ -237,12 +237,12 @@ def family_priors(
         if indicator_id not in denominators:
             by_measure[item.measure].append(moments)
     priors = {}
-    for measure, moments in by_measure.items():
-        if sum(m.df > 0 for m in moments) >= 2:
-            priors[f"all {measure}"] = estimate_prior(moments, f"all {measure}")
-    for indicator_id, moments in by_indicator.items():
-        if sum(m.df > 0 for m in moments) >= MIN_FAMILY:
-            priors[indicator_id] = estimate_prior(moments, indicator_id)
+    for measure, pooled in by_measure.items():
+        if sum(m.df > 0 for m in pooled) >= 2:
+            priors[f"all {measure}"] = estimate_prior(pooled, f"all {measure}")
+    for indicator_id, family in by_indicator.items():
+        if sum(m.df > 0 for m in family) >= MIN_FAMILY:
+            priors[indicator_id] = estimate_prior(family, indicator_id)
     return priors
 
 

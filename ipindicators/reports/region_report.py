@@ -288,3 +288,24 @@ def read_assessment(notebook: Mapping) -> pd.DataFrame:
                 rows = json.loads(rows) if isinstance(rows, str) else rows
                 return pd.DataFrame(rows, columns=COLUMNS)
     return pd.DataFrame(columns=COLUMNS)
+
+
+def evaluation_note() -> str:
+    """How honest the probabilities are, from the stored out-of-time evaluation (Markdown)."""
+    from ..models.calibration import shipped_evaluation
+
+    e = shipped_evaluation()
+    best = e["best_baseline"].replace("rw_gauss", "a Gaussian random walk with drift")
+    return (
+        "**How honest the probabilities are**, measured out of time (calibration refitted at "
+        "each forecast origin on what was public then; "
+        f"{e['forecasts']:,} forecasts of {e['regions']} regions, 1–6 years ahead): 80 % "
+        f"intervals held {e['coverage80']:.0%} of later figures and 95 % intervals "
+        f"{e['coverage95']:.0%}; the mean CRPS of the log figures was {e['crps_log']:.3f}, "
+        f"{1 - e['ratio_to_best_baseline']:.0%} below the best calibrated baseline ({best}) "
+        f"and {1 - e['ratio_to_growth_rule']:.0%} below the growth-ratio rule. On "
+        f"{e['targets']} real past plan targets ({e['target_probabilities']} probabilities, "
+        f"{e['targets_missed']} targets missed) the Brier score was {e['brier']:.3f}, against "
+        f"{e['brier_growth_rule']:.3f} for the growth-ratio rule. Details and caveats: "
+        "`benchmarks/backtest.py` and the README."
+    )

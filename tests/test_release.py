@@ -1,0 +1,128 @@
+"""Publication lag: a figure counts from its release, or from its period's end on request."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+import ipindicators as ipi
+from ipindicators.data.release import known_from, release_dates
+from ipindicators.models.assess import verdict_band
+
+
+def _series(released: str = "") -> pd.DataFrame:
+    ends = pd.to_datetime([f"{y}-12-31" for y in range(2014, 2021)])
+    return pd.DataFrame(
+        {
+            "region": "testland",
+            "indicator": "valid_invention_patents",
+            "period_start": ends,
+            "period_end": ends,
+            "value": [100.0 * 1.2**k for k in range(len(ends))],
+            "unit": "件",
+            "origin": "user",
+            "source_url": "",
+            "source_class": "official",
+            "released": [""] * (len(ends) - 1) + [released],
+        }
+    )
+
+
+def test_a_figure_without_a_release_date_counts_after_its_default_lag():
+    known = known_from(_series())
+    assert known.iloc[-1] == pd.Timestamp("2021-02-28")  # a stock: two months
+    flows = _series().assign(indicator="invention_patent_applications")
+    flows["period_start"] = flows["period_end"] - pd.offsets.YearBegin(1)
+    assert known_from(flows).iloc[-1] == pd.Timestamp("2021-03-31")  # a year's total: three
+    month = _series().assign(period_end=pd.to_datetime(["2020-09-30"] * 7))
+    assert known_from(month).iloc[0] == pd.Timestamp("2020-11-30")
+
+
+def test_a_printed_release_date_wins_and_a_reprint_date_does_not():
+    assert known_from(_series("2021-01-20")).iloc[-1] == pd.Timestamp("2021-01-20")
+    printed = pd.Series(["2021-01-20", "2021-01-20", "2019-05-01"])
+    classes = pd.Series(["official", "reprint", "official"])
+    ends = pd.Series(["2020-12-31", "2020-12-31", "2020-12-31"])
+    assert release_dates(printed, classes, ends).tolist() == ["2021-01-20", "", ""]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "count_from", "last"),
+    [
+        ("2021-02-27", "release", "2019-12-31"),
+        ("2021-02-28", "release", "2020-12-31"),
+        ("2020-12-31", "period_end", "2020-12-31"),
+    ],
+)
+def test_forecasts_use_only_figures_public_by_as_of(as_of, count_from, last):
+    fc = ipi.forecast(
+        _series(),
+        "testland",
+        "valid_invention_patents",
+        as_of,
+        2022,
+        n_paths=50,
+        models="rw_drift",
+        count_from=count_from,
+    )
+    assert str(fc.observations["period_end"].iloc[-1].date()) == last
+
+
+def test_assess_waits_for_the_target_year_figure_to_be_released():
+    frame = ipi.observations()
+    at_year_end = ipi.assess_target(
+        "china",
+        "invention_patents_per_10k",
+        4.5,
+        2014,
+        as_of="2014-12-31",
+        observations=frame,
+        n_paths=200,
+    )
+    published = ipi.assess_target(
+        "china",
+        "invention_patents_per_10k",
+        4.5,
+        2014,
+        as_of="2015-12-31",
+        observations=frame,
+        n_paths=200,
+    )
+    old_rule = ipi.assess_target(
+        "china",
+        "invention_patents_per_10k",
+        4.5,
+        2014,
+        as_of="2014-12-31",
+        observations=frame,
+        n_paths=200,
+        count_from="period_end",
+    )
+    assert at_year_end["status"].iloc[0] not in ("achieved", "missed")
+    assert published["status"].iloc[0] == "achieved" == old_rule["status"].iloc[0]
+
+
+def test_count_from_is_checked():
+    with pytest.raises(ipi.UsageError, match="count_from"):
+        ipi.assess("china", 2015, count_from="tomorrow")
+
+
+def test_verdict_bands_and_disagreement_notes():
+    assert [verdict_band(p) for p in (0.0, 0.32, 0.33, 0.65, 0.66, 1.0)] == [
+        "unlikely",
+        "unlikely",
+        "uncertain",
+        "uncertain",
+        "likely",
+        "likely",
+    ]
+    rows = ipi.assess("china", as_of=2015, n_paths=500)
+    tracked = rows[rows["probability"].notna()]
+    assert (tracked["verdict"] == [verdict_band(p) for p in tracked["probability"]]).all()
+    disagree = tracked[(tracked["status"] == "on_track") & (tracked["verdict"] != "likely")]
+    assert (disagree["verdict_note"] != "").all()
+    untracked = rows[rows["probability"].isna() & (rows["status"] == "no_data")]
+    assert (untracked["verdict"] == "not trackable").all()
+    assert dt.date.fromisoformat(rows["as_of"].iloc[0]) == dt.date(2015, 12, 31)
