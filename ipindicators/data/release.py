@@ -67,9 +67,26 @@ def release_dates(
     return dates.dt.strftime("%Y-%m-%d").where(ok, "")
 
 
-def _month_end_after(ends: pd.Series, months: np.ndarray) -> pd.Series:
-    month = ends.to_numpy(dtype="datetime64[M]") + months.astype("timedelta64[M]")
-    return pd.Series((month + 1).astype("datetime64[D]") - 1, index=ends.index)
+def known_dates(frame: pd.DataFrame, measures: np.ndarray | pd.Series) -> np.ndarray:
+    """:func:`known_from` as a ``datetime64[D]`` array, for the forecasting hot path."""
+    ends = frame["period_end"].to_numpy(dtype="datetime64[D]")
+    classes = frame["source_class"].to_numpy() if "source_class" in frame else [""] * len(ends)
+    months = np.fromiter(
+        (
+            DEFAULT_LAG_MONTHS.get((c, m), FALLBACK_LAG_MONTHS)
+            for c, m in zip(classes, np.asarray(measures))
+        ),
+        dtype=int,
+        count=len(ends),
+    )
+    month = ends.astype("datetime64[M]") + months.astype("timedelta64[M]")
+    known = (month + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+    if "released" in frame:
+        released = frame["released"].to_numpy()
+        given = np.flatnonzero([isinstance(r, str) and r != "" for r in released])
+        if len(given):
+            known[given] = np.array(released[given], dtype="datetime64[D]")
+    return known
 
 
 def known_from(frame: pd.DataFrame, measures: pd.Series | None = None) -> pd.Series:
@@ -89,22 +106,10 @@ def known_from(frame: pd.DataFrame, measures: pd.Series | None = None) -> pd.Ser
     Series of datetime64
         Aligned with ``frame``.
     """
-    ends = pd.to_datetime(frame["period_end"])
     if measures is None:
         from ..catalog.indicators import indicator
 
         measure_of = {i: indicator(i).measure for i in frame["indicator"].unique()}
         measures = frame["indicator"].map(measure_of)
-    classes = frame["source_class"] if "source_class" in frame else pd.Series("", frame.index)
-    months = np.array(
-        [
-            DEFAULT_LAG_MONTHS.get((c, m), FALLBACK_LAG_MONTHS)
-            for c, m in zip(classes.fillna(""), measures)
-        ],
-        dtype=int,
-    )
-    lagged = _month_end_after(ends, months)
-    if "released" not in frame:
-        return lagged
-    released = pd.to_datetime(frame["released"].replace("", None), errors="coerce")
-    return released.where(released.notna(), lagged).astype("datetime64[ns]")
+    dates = known_dates(frame, measures).astype("datetime64[ns]")
+    return pd.Series(dates, index=frame.index)

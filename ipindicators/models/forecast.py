@@ -75,7 +75,7 @@ import pandas as pd
 from threadpoolctl import ThreadpoolController, threadpool_limits
 
 from ..catalog.indicators import Indicator, indicator
-from ..data.release import known_from
+from ..data.release import known_dates
 from ..errors import UsageError
 from ..params import CountFrom, as_of_date, check_count_from, check_paths, check_seed
 from . import DEFAULT_MODEL, MODELS, POOLED
@@ -157,8 +157,7 @@ def usable_observations(
     check_count_from(count_from)
     ends = frame["period_end"].to_numpy(dtype="datetime64[D]")
     if count_from == "release":
-        measures = pd.Series(item.measure, index=frame.index)
-        known = known_from(frame, measures).to_numpy(dtype="datetime64[D]")
+        known = known_dates(frame, np.full(len(frame), item.measure))
     else:
         known = ends
     keep = known <= np.datetime64(as_of, "D")
