@@ -9,6 +9,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import nbformat
 import numpy as np
@@ -27,7 +33,7 @@ from ipindicators.reports.batch import (
     report,
 )
 from ipindicators.reports.plots import missing_glyphs, use_cjk_font
-from ipindicators.reports.region_report import read_assessment
+from ipindicators.reports.region_report import read_assessment, verdict_label
 
 PATHS = 200
 
@@ -73,7 +79,10 @@ def test_region_report_has_charts_and_the_attainment_table_without_code(batch):
     notebook = nbformat.read(out / "china" / "report.ipynb", as_version=4)
     outputs = [o for c in notebook.cells for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
-    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 2
+    images = [
+        o["data"]["text/html"] for o in outputs if "<img" in o.get("data", {}).get("text/html", "")
+    ]
+    assert len(images) >= 2 and all('alt="Chart of ' in image for image in images)
     table = read_assessment(notebook)
     per_10k = table[table["target_id"] == "china-2020-invention-patents-per-10k-64"].iloc[0]
     # as of 31 December 2020 the 2020 year-end figure is not yet public: a verdict, no outcome
@@ -239,7 +248,7 @@ def test_charts_and_tables_name_source_classes_never_hosts():
     allowed = set(SOURCE_CLASS_LABELS.values())
     allowed |= {"derived from " + v.split(" (")[0] for v in SOURCE_CLASS_LABELS.values()}
     assert set(labels) <= allowed
-    assert not labels.str.contains(r"\.(com|cn|org|net)", regex=True).any()
+    assert not labels.str.contains(r"\.(?:com|cn|org|net)", regex=True).any()
     table = data_sources("zhejiang", obs)
     row = table.set_index("indicator").loc["invention_patents_per_10k"]
     assert "official statistics" in row["source_classes"]
@@ -285,3 +294,103 @@ def test_stable_notebooks_do_not_depend_on_how_output_was_split():
         return nbformat.writes(stable_notebook(new_notebook(cells=[cell])))
 
     assert run("figures used up to 2026-12-01\n") == run("figures used up to ", "2026-12-01\n")
+
+
+# --- one truth per target, and what a browser shows ---------------------------------------
+AGREEING = ["target_id", "region", "probability", "verdict", "status"]
+
+
+def _agreeing(frame: pd.DataFrame) -> pd.DataFrame:
+    chosen = frame[AGREEING].reset_index(drop=True)
+    return chosen.assign(probability=pd.to_numeric(chosen["probability"]).astype(float))
+
+
+def test_summary_reports_and_downloads_agree_on_every_target(batch):
+    _, out = batch
+    summary = pd.read_csv(out / "summary.csv")
+    for region in ("china", "haidong", "nantong_doc003"):
+        notebook = nbformat.read(out / region / "report.ipynb", as_version=4)
+        shown = _agreeing(read_assessment(notebook))
+        listed = _agreeing(summary[summary["region"] == region])
+        downloaded = _agreeing(pd.read_csv(out / region / "assessment.csv", encoding="utf-8-sig"))
+        pd.testing.assert_frame_equal(shown, listed, check_dtype=False)
+        pd.testing.assert_frame_equal(listed, downloaded, check_dtype=False)
+        page = (out / region / "report.html").read_text(encoding="utf-8")
+        headline = re.search(r"<strong>(\d+) targets</strong>", page)
+        assert headline and int(headline.group(1)) == len(listed)
+        for verdict, count in listed["verdict"].value_counts().items():
+            label = verdict_label(verdict)
+            assert f"<strong>{count}</strong> {label}" in page, (region, verdict)
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+_CHECK = (
+    '<script>window.addEventListener("load",function(){'
+    "var w=document.documentElement.scrollWidth;"
+    "var noalt=Array.from(document.images).filter(function(i){return !i.alt}).length;"
+    'var over=Array.from(document.querySelectorAll(".jp-OutputArea-output"))'
+    ".filter(function(e){return e.scrollWidth>e.clientWidth+1}).length;"
+    'document.title="ipi-check "+w+" "+noalt+" "+over;});</script>'
+)
+
+
+def _browser_check(page: Path, work: Path) -> tuple[int, int, int]:
+    copy = work / page.name
+    copy.write_text(page.read_text(encoding="utf-8").replace("</body>", _CHECK + "</body>"))
+    done = subprocess.run(
+        [
+            _chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            f"--user-data-dir={work / 'profile'}",
+            "--window-size=1280,2000",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            copy.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    found = re.search(r"<title>ipi-check (\d+) (\d+) (\d+)</title>", done.stdout)
+    assert found, done.stderr[-500:]
+    width, without_alt, overflowing = map(int, found.groups())
+    return width, without_alt, overflowing
+
+
+class _Cells(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.cells: list[str] = []
+        self._in = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "td":
+            self._in, self.cells = True, [*self.cells, ""]
+
+    def handle_endtag(self, tag):
+        if tag == "td":
+            self._in = False
+
+    def handle_data(self, data):
+        if self._in:
+            self.cells[-1] += data
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no chromium: apt-get install chromium")
+@pytest.mark.parametrize("page", ["china/report.html", "haidong/report.html", "overview.html"])
+def test_pages_fit_1280_pixels_with_alt_text_and_clean_cells(batch, tmp_path, page):
+    _, out = batch
+    width, without_alt, overflowing = _browser_check(out / page, tmp_path)
+    assert width <= 1280 and without_alt == 0 and overflowing == 0
+    parser = _Cells()
+    parser.feed((out / page).read_text(encoding="utf-8"))
+    cells = [c.strip() for c in parser.cells]
+    assert cells and not [c for c in cells if c in ("None", "NaN", "nan", "NaT")]
+    assert not [c for c in cells if re.fullmatch(r"-?[\d,]+\.\d{3,}( %)?", c)]

@@ -5,7 +5,8 @@ For each target of a region (its own, then ratio targets inherited from parent p
 * ``probability``: share of forecast paths meeting the comparator at the end of the target year;
   for cumulative targets the paths are summed over the window, observed years fixed.
 * ``status``: ``achieved`` / ``missed`` when the target year's figure is known at ``as_of``;
-  otherwise the growth-ratio rule of SDG monitoring (Eurostat, open-sdg): with
+  ``outcome_not_published`` when the target year is over but its figure is not yet public (the
+  probability then comes from the last figures); otherwise the growth-ratio rule of SDG monitoring (Eurostat, open-sdg): with
   R = observed CAGR / required CAGR, ``on_track`` R ≥ 0.95, ``acceleration_needed`` 0.6-0.95,
   ``limited_progress`` 0-0.6, ``moving_away`` R < 0; ``no_data`` when the series has no figure.
 * ``observed_cagr`` over the last five years of figures (or all, if shorter); ``required_cagr``
@@ -247,7 +248,9 @@ def _assessed(
 ) -> dict:
     row = _row(item, region_id, cutoff)
     if item.indicator is None:
-        row["reason"] = "no catalogued indicator for this target (label kept)"
+        row["reason"] = (
+            "this indicator is not in the catalog yet, so no figures are collected for it"
+        )
         return row
     if item.value is None:
         row["reason"] = f"relative target (compared with {item.relative_to}); not assessed"
@@ -314,8 +317,17 @@ def _assessed(
         row["required_cagr"] = (
             _cagr(float(last["value"]), goal, remaining) if remaining > 0 else None
         )
-    if not item.cumulative and (status := _status_from_figures(item, used)):
-        row["status"] = status
+    from_figures = None if item.cumulative else _status_from_figures(item, used)
+    if from_figures in ("achieved", "missed"):
+        row["status"] = from_figures
+    elif not item.cumulative and cutoff > dt.date(item.year, 12, 31):
+        row["status"] = "outcome_not_published"
+        row["reason"] = (
+            f"the {item.year} figure is not yet public; the probability is from the figures "
+            f"up to {row['last_period']}"
+        )
+    elif from_figures:
+        row["status"] = from_figures
     elif (
         item.cumulative
         and cutoff.year >= item.year

@@ -41,13 +41,15 @@ from ..atomic import write_text
 from ..catalog.regions import is_region
 from ..catalog.regions import region as region_definition
 from ..catalog.targets import regions_with_targets, targets_for
+from ..data.store import observations as load_observations
 from ..errors import UsageError
 from ..models import DEFAULT_MODEL
 from ..models.assess import COLUMNS
 from ..models.forecast import check_models
 from ..params import CountFrom, as_of_date, check_count_from, check_jobs, check_paths, check_seed
 from ..paths import notebooks_dir
-from .region_report import read_assessment
+from .downloads import write_downloads
+from .region_report import download_tables, read_assessment
 
 REGION_NOTEBOOK = "region_report.ipynb"
 OVERVIEW_NOTEBOOK = "overview.ipynb"
@@ -221,6 +223,11 @@ def run_notebook(task: ReportTask) -> RegionRun:
         notebook = stable_notebook(nbformat.read(executed, as_version=4))
         write_text(folder / f"{task.stem}.html", _to_html(notebook))
         write_text(folder / f"{task.stem}.ipynb", nbformat.writes(notebook) + "\n")
+        assessment = read_assessment(notebook)
+        if "region" in task.parameters and not error:
+            region_id = str(task.parameters["region"])
+            tables = download_tables(region_id, load_observations(), assessment)
+            write_downloads(folder, tables)
     except OSError as exc:
         return RegionRun(
             name, False, f"cannot write to {folder}: {exc.strerror}", time.perf_counter() - started
@@ -234,7 +241,7 @@ def run_notebook(task: ReportTask) -> RegionRun:
         time.perf_counter() - started,
         str(folder / f"{task.stem}.ipynb"),
         str(folder / f"{task.stem}.html"),
-        read_assessment(notebook),
+        assessment,
     )
 
 

@@ -7,11 +7,16 @@ in the ``mplfonts`` package, so no system font is needed) as matplotlib's sans-s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import base64
+import html
+import io
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib.resources import files
 
 import matplotlib
+import matplotlib.colors
+import matplotlib.patches
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -20,6 +25,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
+from matplotlib.ticker import MaxNLocator
 
 from ..catalog.indicators import indicator
 from ..catalog.targets import Target
@@ -112,6 +118,7 @@ def fan_chart(
     fc: Forecast,
     targets: Sequence[Target] = (),
     ax: Axes | None = None,
+    verdicts: Mapping[str, str] | None = None,
 ) -> Axes:
     """Observed figures (marked by source), forecast fan and plan targets of one series.
 
@@ -127,10 +134,13 @@ def fan_chart(
         very wide 95 % band of a short series does not flatten the rest.
     ax : Axes, optional
         Where to draw (default: a new figure).
+    verdicts : mapping, optional
+        Target id → verdict, written beside each target's star with its value.
 
     Returns
     -------
     Axes
+        Years on the axis are whole years; the legend sits outside the plot, to its right.
     """
     use_cjk_font()
     item = indicator(fc.indicator)
@@ -190,11 +200,21 @@ def fan_chart(
             label=f"target {target.comparator} {goal:g} by {target.year}"
             f"{' (inherited)' if target.region != fc.region else ''}",
         )
+        verdict = (verdicts or {}).get(target.id)
+        ax.annotate(
+            f"{goal:g}" + (f" · {verdict}" if verdict else ""),
+            (target.year, goal),
+            xytext=(6, 6),
+            textcoords="offset points",
+            fontsize=8,
+            color="C3",
+        )
     ax.axvline(fc.as_of.year, color="C2", ls="--", lw=1, label=f"as of {fc.as_of}")
     ax.set_title(f"{item.name_zh} · {item.name_en}")
     ax.set_ylabel(item.unit)
     ax.set_xlabel("year end")
-    ax.legend(fontsize=8, loc="upper left", frameon=False)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.grid(alpha=0.3)
     return ax
 
@@ -236,6 +256,78 @@ def probability_heatmap(summary: pd.DataFrame, ax: Axes | None = None) -> Figure
     )
     ax.set_xlabel("target")
     ax.set_ylabel("region")
+    figure = ax.get_figure(root=True)
+    assert isinstance(figure, Figure)
+    return figure
+
+
+def figure_html(figure: Figure, alt: str | None = None) -> str:
+    """A chart as an HTML image with alt text (PNG embedded, at most the page's width).
+
+    ``alt`` defaults to the figure's ``alt_text`` attribute where the caller set one.
+    """
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
+    encoded = base64.b64encode(buffer.getvalue()).decode()
+    text = alt or getattr(figure, "alt_text", "chart")
+    return (
+        f'<img alt="{html.escape(text, quote=True)}" style="max-width:100%" '
+        f'src="data:image/png;base64,{encoded}">'
+    )
+
+
+VERDICT_COLOURS = {
+    "achieved": "#1a9850",
+    "likely": "#91cf60",
+    "uncertain": "#fee08b",
+    "unlikely": "#fc8d59",
+    "missed": "#d73027",
+    "not trackable": "#d9d9d9",
+}
+"""Colour of each verdict in the overview (green for met or likely, red for missed)."""
+
+
+def verdict_heatmap(grid: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Regions × indicators coloured by verdict, with a legend of the verdicts.
+
+    Parameters
+    ----------
+    grid : DataFrame
+        Verdicts (strings of :data:`VERDICT_COLOURS`, or missing where the region has no
+        target on the indicator), regions down the rows, indicators across.
+    ax : Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    Figure
+    """
+    use_cjk_font()
+    names = list(VERDICT_COLOURS)
+    codes = grid.apply(lambda column: column.map({v: i for i, v in enumerate(names)}))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(2.5 + 0.7 * grid.shape[1], 1.8 + 0.32 * len(grid)))
+    cmap = matplotlib.colors.ListedColormap([VERDICT_COLOURS[v] for v in names])
+    cmap.set_bad("white")
+    ax.imshow(
+        np.ma.masked_invalid(codes.to_numpy(dtype=float)),
+        cmap=cmap,
+        vmin=-0.5,
+        vmax=len(names) - 0.5,
+        aspect="auto",
+    )
+    ax.set_xticks(range(grid.shape[1]), grid.columns, rotation=40, ha="right", fontsize=8)
+    ax.set_yticks(range(len(grid)), grid.index, fontsize=8)
+    ax.set_xticks(np.arange(-0.5, grid.shape[1]), minor=True)
+    ax.set_yticks(np.arange(-0.5, len(grid)), minor=True)
+    ax.grid(which="minor", color="white", linewidth=1.5)
+    ax.tick_params(which="minor", length=0)
+    handles = [matplotlib.patches.Patch(color=VERDICT_COLOURS[v], label=v) for v in names] + [
+        matplotlib.patches.Patch(facecolor="white", edgecolor="#999", label="no target")
+    ]
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8
+    )
     figure = ax.get_figure(root=True)
     assert isinstance(figure, Figure)
     return figure

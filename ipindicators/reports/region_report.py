@@ -15,21 +15,33 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from pandas.io.formats.style import Styler
 
 from ..catalog.documents import document
 from ..catalog.indicators import indicator
 from ..catalog.regions import region as region_definition
-from ..catalog.targets import Target, is_inherited, targets_for
+from ..catalog.targets import Target, is_inherited, target, targets_for
 from ..models import DEFAULT_MODEL
 from ..models.assess import COLUMNS
 from ..models.forecast import forecast, usable_observations
 from ..models.pooling import family_priors
 from ..params import CountFrom, as_of_date
+from .format import (
+    MISSING,
+    code_text,
+    comparator,
+    is_missing,
+    links,
+    number,
+    percent,
+    table,
+    year,
+)
 from .plots import fan_chart, source_labels
 
 ASSESSMENT_TAG = "assessment"
 ASSESSMENT_MIME = "application/vnd.ipindicators.assessment+json"
-FORECAST_YEARS_AFTER = 5
+FORECAST_YEARS_AFTER = 2
 
 
 def cutoff_date(as_of: int | str | dt.date | None) -> dt.date:
@@ -164,8 +176,12 @@ def indicator_charts(
     seed: int = 0,
     models: str = DEFAULT_MODEL,
     count_from: CountFrom = "release",
+    assessment: pd.DataFrame | None = None,
 ) -> Iterator[tuple[str, Figure | None, str]]:
     """One fan chart per tracked indicator that has figures public by ``as_of``.
+
+    The forecast runs to two years after the latest of the as-of year and the indicator's
+    target years; with ``assessment``, each target is annotated with its verdict.
 
     Yields
     ------
@@ -174,6 +190,11 @@ def indicator_charts(
     """
     cutoff = cutoff_date(as_of)
     priors = family_priors(observations, cutoff, count_from)
+    verdicts = (
+        {}
+        if assessment is None
+        else dict(zip(assessment["target_id"], assessment["verdict"].map(verdict_label)))
+    )
     for indicator_id in tracked_indicators(region):
         series = observations[
             (observations["region"] == region) & (observations["indicator"] == indicator_id)
@@ -191,7 +212,7 @@ def indicator_charts(
             )
             continue
         targets = _targets_on(region, indicator_id)
-        until = max([cutoff.year + FORECAST_YEARS_AFTER, *(t.year for t in targets if t.year)])
+        until = max([cutoff.year, *(t.year for t in targets if t.year)]) + FORECAST_YEARS_AFTER
         fc = forecast(
             observations,
             region,
@@ -204,9 +225,38 @@ def indicator_charts(
             count_from=count_from,
             priors=priors,
         )
-        figure, ax = plt.subplots(figsize=(8, 4.5))
-        fan_chart(fc, targets, ax=ax)
+        figure, ax = plt.subplots(figsize=(10, 4.5))
+        fan_chart(fc, targets, ax=ax, verdicts=verdicts)
+        figure.alt_text = chart_description(fc, targets, verdicts)  # type: ignore[attr-defined]
         yield indicator_id, figure, fc.message
+
+
+def chart_description(fc, targets: list[Target], verdicts: Mapping[str, str]) -> str:
+    """Alt text of a fan chart: what it shows, in one paragraph."""
+    item = indicator(fc.indicator)
+    seen = fc.observations
+    first, last = seen["period_end"].iloc[0].date(), seen["period_end"].iloc[-1].date()
+    parts = [
+        f"Chart of {item.name_zh} ({item.name_en}) in {item.unit}: {len(seen)} published "
+        f"figures from {first} to {last}, the latest {number(seen['value'].iloc[-1], item.unit)}."
+    ]
+    if fc.ok:
+        end = int(fc.years[-1])
+        low, mid, high = np.quantile(fc.at(end), [0.1, 0.5, 0.9])
+        parts.append(
+            f"Forecast for {end}: median {number(mid, item.unit)}, 80 % interval "
+            f"{number(low, item.unit)} to {number(high, item.unit)}."
+        )
+    for goal_target in targets:
+        goal = goal_target.value_in_indicator_unit()
+        if goal is None:
+            continue
+        verdict = verdicts.get(goal_target.id, "")
+        parts.append(
+            f"Target {goal_target.comparator} {number(goal, item.unit)} by {goal_target.year}"
+            + (f": {verdict}." if verdict else ".")
+        )
+    return " ".join(parts)
 
 
 def _assessed(assessment: pd.DataFrame) -> pd.Series:
@@ -256,8 +306,8 @@ def _json_ready(value):
     return value
 
 
-def publish_assessment(assessment: pd.DataFrame) -> None:
-    """Display the assessment as a table and as machine-readable data the batch collects.
+def publish_assessment(assessment: pd.DataFrame, summary: str = "") -> None:
+    """Display the assessment's ``summary`` (Markdown) and the rows the batch collects.
 
     The output carries the rows under :data:`ASSESSMENT_MIME`; run it in a cell tagged
     :data:`ASSESSMENT_TAG`.
@@ -267,7 +317,8 @@ def publish_assessment(assessment: pd.DataFrame) -> None:
     records = [
         {k: _json_ready(v) for k, v in row.items()} for row in assessment.to_dict("records")
     ]
-    display({ASSESSMENT_MIME: records, "text/plain": f"{len(records)} assessed targets"}, raw=True)
+    shown = summary or f"{len(records)} assessed targets"
+    display({ASSESSMENT_MIME: records, "text/markdown": shown, "text/plain": shown}, raw=True)
 
 
 def read_assessment(notebook: Mapping) -> pd.DataFrame:
@@ -309,3 +360,294 @@ def evaluation_note() -> str:
         f"{e['brier_growth_rule']:.3f} for the growth-ratio rule. Details and caveats: "
         "`benchmarks/backtest.py` and the README."
     )
+
+
+# --- the report as a policymaker reads it ---------------------------------------------------
+VERDICTS = {
+    "achieved": ("已实现", "achieved"),
+    "missed": ("未实现", "missed"),
+    "likely": ("很可能实现", "likely"),
+    "uncertain": ("能否实现尚不确定", "uncertain"),
+    "unlikely": ("不太可能实现", "unlikely"),
+    "not trackable": ("无法跟踪", "not trackable"),
+}
+"""Chinese and English labels of each verdict, in the order the headline counts them."""
+STATUS_LABELS = {
+    "achieved": "achieved",
+    "missed": "missed",
+    "outcome_not_published": "outcome not yet published",
+    "on_track": "on track",
+    "acceleration_needed": "acceleration needed",
+    "limited_progress": "limited progress",
+    "moving_away": "moving away",
+    "no_data": "—",
+}
+SOURCE_CLASS_LABELS = {
+    "official": "official statistics",
+    "state_media": "state media",
+    "reprint": "a reprint",
+}
+DOWNLOADS = ("figures", "targets", "assessment")
+"""Tables the batch writes beside each report, as CSV and XLSX."""
+
+
+def verdict_label(verdict: str) -> str:
+    """``很可能实现 likely``: the Chinese label first, the English after."""
+    zh, en = VERDICTS.get(verdict, (verdict, verdict))
+    return f"{zh} {en}"
+
+
+def target_label(row: Mapping) -> str:
+    """A target in words: indicator (Chinese name), comparator, value, unit and year."""
+    item = target(row["target_id"]) if row["target_id"] != "custom" else None
+    if not is_missing(row["indicator"]):
+        name = indicator(row["indicator"]).name_zh
+    elif item is not None:
+        name = item.label_zh or item.label_en or row["target_id"]
+    else:
+        name = row["target_id"]
+    value, unit = row["target_value"], row["unit"]
+    if is_missing(value) and item is not None:
+        value, unit = item.value, item.unit
+    sign = {">=": "≥", "<=": "≤", "==": "="}.get(row["comparator"], row["comparator"])
+    when = f"by {year(row['target_year'])}" if not is_missing(row["target_year"]) else "(no year)"
+    cumulative = " in total" if row.get("basis") == "cumulative" else ""
+    return f"{name} {sign} {number(value, unit)} {unit}{cumulative} {when}"
+
+
+def _year_end_figure(observations: pd.DataFrame, row: Mapping) -> float | None:
+    if is_missing(row["target_year"]) or is_missing(row["indicator"]):
+        return None
+    found = observations[
+        (observations["region"] == row["region"])
+        & (observations["indicator"] == row["indicator"])
+        & (observations["period_end"] == pd.Timestamp(int(row["target_year"]), 12, 31))
+    ]
+    return None if found.empty else float(found["value"].iloc[-1])
+
+
+def _latest_class(observations: pd.DataFrame, row: Mapping) -> str:
+    if is_missing(row["last_period"]):
+        return ""
+    found = observations[
+        (observations["region"] == row["region"])
+        & (observations["indicator"] == row["indicator"])
+        & (observations["period_end"] == pd.Timestamp(row["last_period"]))
+    ]
+    if found.empty:
+        return ""
+    return SOURCE_CLASS_LABELS.get(str(found["source_class"].iloc[-1]), "")
+
+
+def headline(assessment: pd.DataFrame, observations: pd.DataFrame, region: str) -> str:
+    """The report's first paragraph: how many targets, by verdict, as of when (Markdown)."""
+    counts = assessment["verdict"].value_counts()
+    parts = [f"**{counts[v]}** {verdict_label(v)}" for v in VERDICTS if counts.get(v, 0)]
+    as_of = assessment["as_of"].iloc[0] if len(assessment) else "—"
+    own = observations[observations["region"] == region]
+    newest = own["period_end"].max()
+    newest_text = newest.date().isoformat() if pd.notna(newest) else "none"
+    waiting = int((assessment["status"] == "outcome_not_published").sum())
+    tail = (
+        f" For {waiting} target(s) the target year is over but its figure is not yet public."
+        if waiting
+        else ""
+    )
+    return (
+        f"**{len(assessment)} targets** as of {as_of}, from the figures public by then "
+        f"(newest figure for this region: {newest_text}): " + "; ".join(parts) + "." + tail
+    )
+
+
+def verdict_sentences(assessment: pd.DataFrame, observations: pd.DataFrame) -> str:
+    """One plain-language sentence per target: verdict, evidence, and what is missing.
+
+    Targets come in the order of :data:`VERDICTS` (achieved, missed, likely, uncertain,
+    unlikely, not trackable), in catalog order within each.
+    """
+    order = {v: i for i, v in enumerate(VERDICTS)}
+    rows = sorted(assessment.to_dict("records"), key=lambda r: order.get(r["verdict"], 99))
+    return "\n".join(_verdict_sentence(row, observations) for row in rows)
+
+
+def _verdict_sentence(row: Mapping, observations: pd.DataFrame) -> str:
+    lead = f"- **{target_label(row)}** — {verdict_label(row['verdict'])}"
+    unit = row["unit"]
+    if row["verdict"] == "not trackable":
+        return f"{lead}: {_missing_text(row)}"
+    source = _latest_class(observations, row)
+    latest = (
+        f"latest figure {number(row['last_value'], unit)} {unit} "
+        f"({row['last_period']}{', ' + source if source else ''})"
+    )
+    if row["verdict"] in ("achieved", "missed"):
+        outcome = _year_end_figure(observations, row)
+        shown = (
+            f"the {year(row['target_year'])} figure is {number(outcome, unit)} {unit}"
+            if outcome is not None
+            else f"the {year(row['target_year'])} figures are public"
+        )
+        return f"{lead}: {shown}; {latest}."
+    low, high = row["interval_80"] or (None, None)
+    growth = (
+        f"; growth so far {percent(row['observed_cagr'])} a year, "
+        f"{percent(row['required_cagr'])} needed"
+        if not is_missing(row["required_cagr"])
+        else ""
+    )
+    note = f" ({row['verdict_note']})" if row["verdict_note"] else ""
+    pending = (
+        f" The {year(row['target_year'])} figure is not yet public."
+        if row["status"] == "outcome_not_published"
+        else ""
+    )
+    return (
+        f"{lead} (probability {percent(row['probability'], 0)}){note}: {latest}; "
+        f"forecast for {year(row['target_year'])}: median "
+        f"{number(row['median_forecast'], unit)}, 80 % interval {number(low, unit)}–"
+        f"{number(high, unit)}{growth}.{pending}"
+    )
+
+
+def _missing_text(row: Mapping) -> str:
+    reason = row["reason"] or "no probability could be computed"
+    if not is_missing(row["indicator"]) and "no published figure" in reason:
+        return (
+            f"{reason}. To add one: `ipindicators data template --region {row['region']}`, "
+            "fill in the published figures with their sources, then "
+            "`ipindicators data build --raw FILE`."
+        )
+    return reason + "."
+
+
+def plans_view(region: str) -> Styler:
+    """:func:`plan_targets` formatted for the page."""
+    frame = plan_targets(region)
+    return table(
+        frame,
+        {
+            "indicator": "indicator 指标",
+            "comparator": "",
+            "value": "target",
+            "unit": "unit",
+            "year": "year",
+            "basis": "basis",
+            "document": "document 文件",
+            "quote": "words of the plan 原文",
+        },
+        {"comparator": comparator, "value": number, "year": year},
+        units="unit",
+    )
+
+
+def sources_view(region: str, observations: pd.DataFrame, as_of: int | None = None) -> Styler:
+    """:func:`data_sources` formatted for the page, sources as links."""
+    frame = data_sources(region, observations, as_of)
+    frame["first"] = frame["first"].map(lambda d: MISSING if is_missing(d) else str(d))
+    frame["last"] = frame["last"].map(lambda d: MISSING if is_missing(d) else str(d))
+    return table(
+        frame,
+        {
+            "name": "indicator 指标",
+            "n_figures": "figures",
+            "first": "first",
+            "last": "latest",
+            "latest_value": "latest value",
+            "unit": "unit",
+            "source_classes": "by source",
+            "sources": "sources",
+        },
+        {"latest_value": number, "sources": links},
+        units="unit",
+    )
+
+
+def attainment_view(assessment: pd.DataFrame) -> Styler:
+    """:func:`attainment_table` formatted for the page."""
+    frame = attainment_table(assessment).merge(
+        assessment[["target_id", "basis", "verdict", "verdict_note"]], on="target_id"
+    )
+    frame["target"] = [target_label(r) for r in frame.to_dict("records")]
+    frame["verdict"] = frame["verdict"].map(verdict_label)
+    low_high = attainment_intervals(assessment)
+    frame["interval"] = [low_high.get(t, MISSING) for t in frame["target_id"]]
+    settled = frame["status"].isin(["achieved", "missed"]).to_numpy()
+    frame.loc[settled, "interval"] = MISSING  # the outcome is known: no forecast to show
+    frame["median_forecast"] = frame["median_forecast"].where(~settled, None)
+    frame["status"] = frame["status"].map(lambda s: STATUS_LABELS.get(s, s))
+    return table(
+        frame,
+        {
+            "target": "target 目标",
+            "verdict": "verdict 判断",
+            "probability": "probability",
+            "last_value": "latest figure",
+            "last_period": "as of",
+            "median_forecast": "forecast (median)",
+            "interval": "80 % interval",
+            "observed_cagr": "growth so far",
+            "required_cagr": "growth needed",
+            "status": "growth rule",
+            "verdict_note": "why they differ",
+        },
+        {
+            "probability": lambda v: percent(v, 0),
+            "last_value": number,
+            "median_forecast": number,
+            "observed_cagr": percent,
+            "required_cagr": percent,
+        },
+        units="unit",
+    )
+
+
+def attainment_intervals(assessment: pd.DataFrame) -> dict[str, str]:
+    """Each target's 80 % interval as text in its unit's decimals."""
+    return {
+        row["target_id"]: f"{number(row['interval_80'][0], row['unit'])}–"
+        f"{number(row['interval_80'][1], row['unit'])}"
+        for row in assessment.to_dict("records")
+        if isinstance(row["interval_80"], (list, tuple))
+    }
+
+
+def untracked_view(assessment: pd.DataFrame) -> Styler:
+    """:func:`untracked_targets` formatted for the page: which figure is missing and why."""
+    frame = assessment[~_assessed(assessment)].copy()
+    frame["target"] = [target_label(r) for r in frame.to_dict("records")]
+    frame["what"] = [_missing_text(r) for r in frame.to_dict("records")]
+    return table(
+        frame, {"target": "target 目标", "what": "what is missing 缺少什么"}, {"what": code_text}
+    )
+
+
+def vintage(region: str, observations: pd.DataFrame, assessment: pd.DataFrame) -> str:
+    """Data vintage, report date, package version and the downloads beside the page."""
+    from importlib.metadata import version
+
+    own = observations[observations["region"] == region]
+    newest = own["period_end"].max()
+    files = ", ".join(f"[{n}.csv]({n}.csv) / [{n}.xlsx]({n}.xlsx)" for n in DOWNLOADS)
+    as_of = assessment["as_of"].iloc[0] if len(assessment) else "—"
+    return (
+        f"Figures public by {as_of}; newest figure for this region: "
+        f"{newest.date().isoformat() if pd.notna(newest) else 'none'}; "
+        f"ipindicators {version('ipindicators')}. "
+        f"Downloads beside this page (written by `ipindicators report`): {files}."
+    )
+
+
+def download_tables(
+    region: str, observations: pd.DataFrame, assessment: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
+    """The tables offered for download with a region's report: figures, targets, assessment."""
+    figures = observations[
+        (observations["region"] == region)
+        & observations["indicator"].isin(tracked_indicators(region))
+    ].copy()
+    figures["period_end"] = figures["period_end"].dt.date
+    shown = assessment.copy()
+    shown["interval_80"] = shown["interval_80"].map(
+        lambda pair: "" if not isinstance(pair, (list, tuple)) else f"{pair[0]:.6g}–{pair[1]:.6g}"
+    )
+    return {"figures": figures, "targets": plan_targets(region), "assessment": shown}

@@ -1,0 +1,58 @@
+"""The tables offered beside each report, as CSV and as XLSX, byte-stable between runs."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from ..atomic import write_bytes, write_text
+
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>")
+
+
+def xlsx_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
+    """One sheet as an Excel workbook whose bytes depend only on the table.
+
+    openpyxl stamps the save time into the workbook's properties and every zip entry; both are
+    fixed here, so the same table gives the same file.
+    """
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name=sheet[:31], index=False)
+    stable = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(stable, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(b"", data)
+            info = zipfile.ZipInfo(entry.filename, date_time=_FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, data)
+    return stable.getvalue()
+
+
+def write_downloads(folder: Path, tables: Mapping[str, pd.DataFrame]) -> list[Path]:
+    """Write each table as ``<name>.csv`` (UTF-8 with BOM, so Excel reads the Chinese) and
+    ``<name>.xlsx`` into ``folder``, each through a temporary file and a rename.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    written = []
+    for name, frame in tables.items():
+        csv_path, xlsx_path = Path(folder) / f"{name}.csv", Path(folder) / f"{name}.xlsx"
+        write_text(csv_path, "\ufeff" + frame.to_csv(index=False, lineterminator="\n"))
+        write_bytes(xlsx_path, xlsx_bytes(frame, name))
+        written += [csv_path, xlsx_path]
+    return written
