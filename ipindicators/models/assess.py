@@ -5,8 +5,9 @@ For each target of a region (its own, then ratio targets inherited from parent p
 * ``probability``: share of forecast paths meeting the comparator at the end of the target year;
   for cumulative targets the paths are summed over the window, observed years fixed.
 * ``status``: ``achieved`` / ``missed`` when the target year's figure is known at ``as_of``;
-  ``outcome_not_published`` when the target year is over but its figure is not yet public (the
-  probability then comes from the last figures); otherwise the growth-ratio rule of SDG monitoring (Eurostat, open-sdg): with
+  ``outcome_unknown`` when the target year is over but its figure is not known at ``as_of`` (not
+  yet published, or not among the figures held; the probability then comes from the figures
+  around it); otherwise the growth-ratio rule of SDG monitoring (Eurostat, open-sdg): with
   R = observed CAGR / required CAGR, ``on_track`` R ≥ 0.95, ``acceleration_needed`` 0.6-0.95,
   ``limited_progress`` 0-0.6, ``moving_away`` R < 0; ``no_data`` when the series has no figure.
 * ``observed_cagr`` over the last five years of figures (or all, if shorter); ``required_cagr``
@@ -160,6 +161,10 @@ def _verdict(row: dict) -> tuple[str, str]:
     if status in ("achieved", "missed"):
         return status, ""
     if probability is None:
+        if status == "on_track":
+            return "likely", (
+                "the latest figure already meets the target; too few figures for a probability"
+            )
         return "not trackable", ""
     verdict = verdict_band(probability)
     if status == "on_track" and verdict != "likely":
@@ -321,11 +326,12 @@ def _assessed(
     if from_figures in ("achieved", "missed"):
         row["status"] = from_figures
     elif not item.cumulative and cutoff > dt.date(item.year, 12, 31):
-        row["status"] = "outcome_not_published"
+        row["status"] = "outcome_unknown"
         row["reason"] = (
-            f"the {item.year} figure is not yet public; the probability is from the figures "
-            f"up to {row['last_period']}"
-        )
+            f"the {item.year} figure is not yet public"
+            if cutoff <= dt.date(item.year + 1, 12, 31)
+            else f"the {item.year} figure is not among the figures held"
+        ) + f"; the probability is from the figures up to {row['last_period']}"
     elif from_figures:
         row["status"] = from_figures
     elif (

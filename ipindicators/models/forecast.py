@@ -80,7 +80,14 @@ from ..errors import UsageError
 from ..params import CountFrom, as_of_date, check_count_from, check_paths, check_seed
 from . import DEFAULT_MODEL, MODELS, POOLED
 from .calibration import Calibration, shipped_calibrations
-from .pooling import FamilyPrior, family_priors, prior_for, shrunk_rw_paths
+from .pooling import (
+    FamilyPrior,
+    family_priors,
+    posterior,
+    prior_for,
+    series_moments,
+    shrunk_rw_paths,
+)
 
 DAMPED_MIN_YEARS = 8
 LOGIT_EDGE = 1e-3
@@ -563,6 +570,9 @@ def _forecast(
     if inside.any():
         if scale_name == "count":
             sigma2 = np.zeros(n_paths)
+        elif prior is not None:  # the family's volatility too, not two figures' alone
+            post = posterior(series_moments(t, y), prior)
+            sigma2 = post.s2 * post.df / streams[-1].chisquare(post.df, size=n_paths)
         else:
             _, s2, df = _rw_volatility(t, y)
             sigma2 = _inverse_chi2_scale(streams[-1], s2, df, n_paths)

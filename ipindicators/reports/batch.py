@@ -141,7 +141,8 @@ def stable_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The executed notebook without what changes from run to run.
 
     Cell ids become their position (``cell-000`` …); papermill's start, end and duration
-    times, the scratch paths it ran in and the kernel's execution timestamps are dropped; text
+    times, the scratch paths it ran in, the kernel's execution timestamps and the memory
+    addresses in object reprs are dropped; text
     a cell printed in several messages (how it is split depends on timing) becomes one output
     per stream. The same inputs and seed then give byte-identical notebooks and HTML.
     """
@@ -152,10 +153,24 @@ def stable_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cell["id"] = f"cell-{position:03d}"
         if cell.cell_type == "code":
             cell.outputs = _coalesced_streams(cell.outputs)
+            for output in cell.outputs:
+                _drop_addresses(output)
         cell.metadata.pop("execution", None)
         for key in _VOLATILE_RUN_KEYS:
             cell.metadata.get("papermill", {}).pop(key, None)
     return notebook
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
+
+
+def _drop_addresses(output: dict) -> None:
+    """Object reprs such as ``<Styler at 0x7f…>`` carry a memory address: keep the type only."""
+    plain = output.get("data", {}).get("text/plain")
+    if isinstance(plain, str):
+        output["data"]["text/plain"] = _ADDRESS.sub(">", plain)
+    elif isinstance(plain, list):
+        output["data"]["text/plain"] = [_ADDRESS.sub(">", line) for line in plain]
 
 
 def _coalesced_streams(outputs: list) -> list:

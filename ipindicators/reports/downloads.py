@@ -13,14 +13,15 @@ import pandas as pd
 from ..atomic import write_bytes, write_text
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>")
+_STAMPS = re.compile(rb"<dcterms:(?:created|modified)[^>]*>[^<]*</dcterms:(?:created|modified)>")
 
 
 def xlsx_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
     """One sheet as an Excel workbook whose bytes depend only on the table.
 
-    openpyxl stamps the save time into the workbook's properties and every zip entry; both are
-    fixed here, so the same table gives the same file.
+    openpyxl stamps the creation and save times into the workbook's properties and every zip
+    entry; the properties' times are removed and the entries' fixed, so the same table gives the
+    same file.
     """
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
@@ -33,7 +34,7 @@ def xlsx_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
         for entry in source.infolist():
             data = source.read(entry.filename)
             if entry.filename == "docProps/core.xml":
-                data = _MODIFIED.sub(b"", data)
+                data = _STAMPS.sub(b"", data)
             info = zipfile.ZipInfo(entry.filename, date_time=_FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(info, data)

@@ -8,6 +8,7 @@ overflowing the page.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import math
 from collections.abc import Callable, Mapping
@@ -37,12 +38,12 @@ TABLE_CSS = [
     {"selector": "", "props": "border-collapse: collapse; font-size: 0.9em; max-width: 100%;"},
     {
         "selector": "th",
-        "props": "text-align: left; padding: 4px 8px; border-bottom: 1px solid #999;",
+        "props": "text-align: left !important; padding: 4px 8px; border-bottom: 1px solid #999;",
     },
     {
         "selector": "td",
-        "props": "padding: 4px 8px; vertical-align: top; overflow-wrap: anywhere; "
-        "border-bottom: 1px solid #ddd;",
+        "props": "text-align: left !important; padding: 4px 8px; vertical-align: top; "
+        "overflow-wrap: break-word; border-bottom: 1px solid #ddd;",
     },
 ]
 
@@ -142,4 +143,6 @@ def table(
         else:
             shown[column] = [formats.get(column, text)(v) for v in frame[column]]
     shown = shown.rename(columns=dict(headers)).reset_index(drop=True)
-    return shown.style.hide(axis="index").set_table_styles(TABLE_CSS)
+    # the table's HTML id follows from its content, not chance: the same report, byte for byte
+    digest = hashlib.sha1(shown.to_csv(index=False).encode("utf-8")).hexdigest()[:10]
+    return shown.style.hide(axis="index").set_table_styles(TABLE_CSS).set_uuid(digest)

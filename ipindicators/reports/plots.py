@@ -269,7 +269,7 @@ def figure_html(figure: Figure, alt: str | None = None) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
     encoded = base64.b64encode(buffer.getvalue()).decode()
-    text = alt or getattr(figure, "alt_text", "chart")
+    text = str(alt or getattr(figure, "alt_text", "chart"))
     return (
         f'<img alt="{html.escape(text, quote=True)}" style="max-width:100%" '
         f'src="data:image/png;base64,{encoded}">'

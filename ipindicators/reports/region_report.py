@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown
 from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
@@ -375,7 +376,7 @@ VERDICTS = {
 STATUS_LABELS = {
     "achieved": "achieved",
     "missed": "missed",
-    "outcome_not_published": "outcome not yet published",
+    "outcome_unknown": "outcome not known",
     "on_track": "on track",
     "acceleration_needed": "acceleration needed",
     "limited_progress": "limited progress",
@@ -439,23 +440,36 @@ def _latest_class(observations: pd.DataFrame, row: Mapping) -> str:
     return SOURCE_CLASS_LABELS.get(str(found["source_class"].iloc[-1]), "")
 
 
+def _newest_figure(region: str, observations: pd.DataFrame) -> str:
+    own = observations[
+        (observations["region"] == region)
+        & observations["indicator"].isin(tracked_indicators(region))
+    ]
+    newest = own["period_end"].max()
+    return newest.date().isoformat() if pd.notna(newest) else ""
+
+
 def headline(assessment: pd.DataFrame, observations: pd.DataFrame, region: str) -> str:
     """The report's first paragraph: how many targets, by verdict, as of when (Markdown)."""
     counts = assessment["verdict"].value_counts()
     parts = [f"**{counts[v]}** {verdict_label(v)}" for v in VERDICTS if counts.get(v, 0)]
     as_of = assessment["as_of"].iloc[0] if len(assessment) else "—"
-    own = observations[observations["region"] == region]
-    newest = own["period_end"].max()
-    newest_text = newest.date().isoformat() if pd.notna(newest) else "none"
-    waiting = int((assessment["status"] == "outcome_not_published").sum())
+    newest = _newest_figure(region, observations)
+    figures = (
+        f"the newest figure of its targeted indicators is of {newest}"
+        if newest
+        else "no figure of its targeted indicators has been found"
+    )
+    waiting = int((assessment["status"] == "outcome_unknown").sum())
     tail = (
-        f" For {waiting} target(s) the target year is over but its figure is not yet public."
+        f" For {waiting} target(s) the target year is over but its figure is not known (not "
+        "yet published, or not among the figures held)."
         if waiting
         else ""
     )
     return (
         f"**{len(assessment)} targets** as of {as_of}, from the figures public by then "
-        f"(newest figure for this region: {newest_text}): " + "; ".join(parts) + "." + tail
+        f"({figures}): " + "; ".join(parts) + "." + tail
     )
 
 
@@ -496,14 +510,14 @@ def _verdict_sentence(row: Mapping, observations: pd.DataFrame) -> str:
         else ""
     )
     note = f" ({row['verdict_note']})" if row["verdict_note"] else ""
-    pending = (
-        f" The {year(row['target_year'])} figure is not yet public."
-        if row["status"] == "outcome_not_published"
-        else ""
-    )
+    unknown = row["status"] == "outcome_unknown"
+    pending = f" {row['reason'].split(';')[0].capitalize()}." if unknown else ""
+    if unknown and "not among" in row["reason"]:
+        pending += " Add it with `ipindicators data build --raw FILE` to settle the target."
+    estimate = "estimate" if unknown else "forecast"
     return (
         f"{lead} (probability {percent(row['probability'], 0)}){note}: {latest}; "
-        f"forecast for {year(row['target_year'])}: median "
+        f"{estimate} for {year(row['target_year'])}: median "
         f"{number(row['median_forecast'], unit)}, 80 % interval {number(low, unit)}–"
         f"{number(high, unit)}{growth}.{pending}"
     )
@@ -562,8 +576,10 @@ def sources_view(region: str, observations: pd.DataFrame, as_of: int | None = No
     )
 
 
-def attainment_view(assessment: pd.DataFrame) -> Styler:
-    """:func:`attainment_table` formatted for the page."""
+def attainment_view(assessment: pd.DataFrame) -> Styler | Markdown:
+    """:func:`attainment_table` formatted for the page (a sentence when it has no row)."""
+    if not _assessed(assessment).any():
+        return Markdown("*No target of this region has a probability or an outcome yet.*")
     frame = attainment_table(assessment).merge(
         assessment[["target_id", "basis", "verdict", "verdict_note"]], on="target_id"
     )
@@ -611,8 +627,10 @@ def attainment_intervals(assessment: pd.DataFrame) -> dict[str, str]:
     }
 
 
-def untracked_view(assessment: pd.DataFrame) -> Styler:
+def untracked_view(assessment: pd.DataFrame) -> Styler | Markdown:
     """:func:`untracked_targets` formatted for the page: which figure is missing and why."""
+    if _assessed(assessment).all():
+        return Markdown("*Every target of this region can be tracked.*")
     frame = assessment[~_assessed(assessment)].copy()
     frame["target"] = [target_label(r) for r in frame.to_dict("records")]
     frame["what"] = [_missing_text(r) for r in frame.to_dict("records")]
@@ -625,13 +643,11 @@ def vintage(region: str, observations: pd.DataFrame, assessment: pd.DataFrame) -
     """Data vintage, report date, package version and the downloads beside the page."""
     from importlib.metadata import version
 
-    own = observations[observations["region"] == region]
-    newest = own["period_end"].max()
     files = ", ".join(f"[{n}.csv]({n}.csv) / [{n}.xlsx]({n}.xlsx)" for n in DOWNLOADS)
     as_of = assessment["as_of"].iloc[0] if len(assessment) else "—"
+    newest = _newest_figure(region, observations) or "none found"
     return (
-        f"Figures public by {as_of}; newest figure for this region: "
-        f"{newest.date().isoformat() if pd.notna(newest) else 'none'}; "
+        f"Figures public by {as_of}; newest figure of the targeted indicators: {newest}; "
         f"ipindicators {version('ipindicators')}. "
         f"Downloads beside this page (written by `ipindicators report`): {files}."
     )
