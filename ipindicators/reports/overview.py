@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..catalog.indicators import indicator, is_indicator
 from ..catalog.regions import region as region_definition
+from ..catalog.targets import target
 from .format import MISSING, is_missing, number
 from .region_report import verdict_label
 
@@ -165,6 +166,13 @@ def gap_view(summary: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _target_words(target_id: str) -> str:
+    if target_id == "custom":
+        return target_id
+    item = target(target_id)
+    return item.label_zh or item.label_en or target_id
+
+
 def lacking_view(summary: pd.DataFrame) -> pd.DataFrame:
     """Per region: the targets without a probability and what they lack, in words.
 
@@ -185,8 +193,8 @@ def lacking_view(summary: pd.DataFrame) -> pd.DataFrame:
                     {
                         indicator(i).name_zh
                         if isinstance(i, str) and is_indicator(i)
-                        else str(reason)
-                        for i, reason in zip(group["indicator"], group["reason"])
+                        else f"{_target_words(t)} (not in the catalog)"
+                        for i, t in zip(group["indicator"], group["target_id"])
                     }
                 )
             )
