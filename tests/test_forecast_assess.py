@@ -218,7 +218,7 @@ def test_one_figure_already_meeting_a_level_target_is_on_track_without_probabili
     mine = (obs["region"] == "hangzhou") & (obs["indicator"] == "invention_patents_per_10k")
     one = obs[mine].iloc[:1].assign(period_end=pd.Timestamp("2018-12-31"), value=40.0)
     frame = pd.concat([obs[~mine], one], ignore_index=True)
-    row = assess("hangzhou", 2019, n_paths=100, observations=frame).iloc[0]
+    row = assess("hangzhou", 2019, n_paths=100, observations=frame, combine="replace").iloc[0]
     assert row["target_id"] == "hangzhou-2020-invention-patents-per-10k"
     assert row["n_obs"] == 1 and row["last_value"] > 36
     assert row["status"] == "on_track" and pd.isna(row["probability"])
@@ -301,3 +301,27 @@ def test_custom_targets_on_the_command_line(capsys):
         == 2
     )
     assert "unknown indicator 'cats'" in capsys.readouterr().err
+
+
+def test_your_figures_are_added_to_the_embedded_ones_unless_they_replace_them(obs):
+    mine = pd.DataFrame(
+        {
+            "region": ["hangzhou"],
+            "indicator": ["invention_patents_per_10k"],
+            "period_start": [pd.NaT],
+            "period_end": [pd.Timestamp("2020-12-31")],
+            "value": [30.0],
+            "unit": ["件/万人"],
+            "origin": ["user"],
+            "source_url": ["https://example.org/mine"],
+        }
+    )
+    added = assess("hangzhou", "2021-06-30", n_paths=100, observations=mine).set_index("target_id")
+    alone = assess(
+        "hangzhou", "2021-06-30", n_paths=100, observations=mine, combine="replace"
+    ).set_index("target_id")
+    per_10k = "hangzhou-2020-invention-patents-per-10k"
+    assert added.loc[per_10k, "status"] == "missed"  # yours (30 < 36) win for 2020
+    assert added.loc[per_10k, "n_obs"] > 1 and alone.loc[per_10k, "n_obs"] == 1
+    with pytest.raises(ipi.UsageError, match="combine"):
+        assess("hangzhou", observations=mine, combine="merge")

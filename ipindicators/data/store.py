@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..catalog.indicators import indicator as indicator_definition
 from ..catalog.regions import region as region_definition
-from ..errors import DataError
+from ..errors import DataError, UsageError
 from ..paths import processed_dir
 from .build import build
 
@@ -101,3 +101,38 @@ def coverage(frame: pd.DataFrame | None = None) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+COMBINE = ("add", "replace")
+"""How a user's observations meet the embedded ones: ``add`` (yours win where both give a figure
+for the same region, indicator and date) or ``replace`` (only yours)."""
+
+
+def combined(frame: pd.DataFrame | None, combine: str = "add") -> pd.DataFrame:
+    """The figures an assessment uses: the embedded ones with ``frame`` added, or ``frame`` alone.
+
+    Parameters
+    ----------
+    frame : DataFrame or None
+        Your tidy observations (None: the embedded data alone).
+    combine : {"add", "replace"}
+        See :data:`COMBINE`.
+
+    Returns
+    -------
+    DataFrame
+        Sorted by region, indicator and date; ``period_end`` as ``datetime64``.
+    """
+    if combine not in COMBINE:
+        raise UsageError(f"combine must be one of {', '.join(COMBINE)}, not {combine!r}")
+    if frame is None:
+        return observations()
+    mine = frame.copy()
+    mine["period_end"] = pd.to_datetime(mine["period_end"])
+    if combine == "replace":
+        return mine
+    both = pd.concat([observations(), mine], ignore_index=True)
+    both = both.drop_duplicates(["region", "indicator", "period_end"], keep="last")
+    return both.sort_values(["region", "indicator", "period_end"], kind="mergesort").reset_index(
+        drop=True
+    )

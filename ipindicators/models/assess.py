@@ -36,7 +36,7 @@ from scipy.optimize import brentq
 from ..catalog.indicators import indicator
 from ..catalog.regions import region as region_definition
 from ..catalog.targets import Target, is_inherited, regions_with_targets, targets_for
-from ..data.store import observations as load_observations
+from ..data.store import combined
 from ..errors import UsageError
 from ..params import CountFrom, as_of_date, check_count_from, check_paths, check_seed
 from . import DEFAULT_MODEL
@@ -368,6 +368,7 @@ def assess(
     inherit: bool = True,
     count_from: CountFrom = "release",
     priors: dict[str, FamilyPrior] | None = None,
+    combine: str = "add",
 ) -> pd.DataFrame:
     """Assess every target of a region at ``as_of``.
 
@@ -381,15 +382,19 @@ def assess(
     n_paths, seed, models
         Passed to :func:`ipindicators.models.forecast.forecast`.
     observations : DataFrame, optional
-        Tidy observations (default: the processed embedded data, or your own
-        :func:`ipindicators.load_observations` output).
+        Your tidy observations (as from :func:`ipindicators.load_observations`); how they meet
+        the embedded data is ``combine``'s. Default: the embedded data alone.
     inherit : bool
         Include ratio targets inherited from parent regions' plans (flagged ``inherited``).
     count_from : {"release", "period_end"}
         When a figure starts to count: from its release (default) or its period's end.
     priors : dict, optional
         Family priors at ``as_of`` (:func:`ipindicators.models.pooling.family_priors`),
-        computed from ``observations`` when not given.
+        computed from the observations when not given.
+    combine : {"add", "replace"}
+        ``add`` (default): your observations are added to the embedded ones, yours winning
+        where both give a figure for the same region, indicator and date; ``replace``: only
+        yours are used.
 
     Returns
     -------
@@ -406,8 +411,7 @@ def assess(
     check_paths(n_paths)
     check_seed(seed)
     check_count_from(count_from)
-    frame = load_observations() if observations is None else observations.copy()
-    frame["period_end"] = pd.to_datetime(frame["period_end"])
+    frame = combined(observations, combine)
     chosen = targets_for(region, inherit=inherit)
     series = frame[frame["region"] == region]
     if not series.empty and (series["period_end"] > pd.Timestamp(cutoff)).all():
@@ -453,6 +457,7 @@ def assess_all(
     models: str = DEFAULT_MODEL,
     observations: pd.DataFrame | None = None,
     count_from: CountFrom = "release",
+    combine: str = "add",
 ) -> pd.DataFrame:
     """Assess the targets of several regions (default: every region with targets of its own).
 
@@ -460,7 +465,7 @@ def assess_all(
     The family priors are estimated once for all regions.
     """
     chosen = regions or regions_with_targets()
-    frame = load_observations() if observations is None else observations
+    frame = combined(observations, combine)
     cutoff = as_of_date(as_of)
     check_count_from(count_from)
     priors = family_priors(frame, cutoff, count_from)
@@ -474,6 +479,7 @@ def assess_all(
             observations=frame,
             count_from=count_from,
             priors=priors,
+            combine="replace",
         )
         for r in chosen
     ]
@@ -493,6 +499,7 @@ def assess_target(
     models: str = DEFAULT_MODEL,
     observations: pd.DataFrame | None = None,
     count_from: CountFrom = "release",
+    combine: str = "add",
 ) -> pd.DataFrame:
     """Assess a target that is not in the catalog, as :func:`assess` assesses catalog targets.
 
@@ -506,7 +513,7 @@ def assess_target(
         Target year: the value is compared with the figure at its year-end.
     comparator : {">=", "<=", "=="}
         How the outcome is compared with ``value``.
-    as_of, n_paths, seed, models, observations, count_from
+    as_of, n_paths, seed, models, observations, count_from, combine
         As for :func:`assess`.
     cumulative_from : int, optional
         First year of a cumulative target: the sum of the years ``cumulative_from`` to ``year``
@@ -541,8 +548,7 @@ def assess_target(
         raise UsageError(f"{first['loc'][0]}: {first['msg']}, not {first['input']!r}") from None
     if cumulative_from is not None and cumulative_from > year:
         raise UsageError(f"cumulative_from {cumulative_from} is after the target year {year}")
-    frame = load_observations() if observations is None else observations.copy()
-    frame["period_end"] = pd.to_datetime(frame["period_end"])
+    frame = combined(observations, combine)
     check_count_from(count_from)
     priors = family_priors(frame, cutoff, count_from)
     row = _assess_or_explain(
