@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -47,7 +48,7 @@ from ..models import DEFAULT_MODEL
 from ..models.assess import COLUMNS
 from ..models.forecast import check_models
 from ..params import CountFrom, as_of_date, check_count_from, check_jobs, check_paths, check_seed
-from ..paths import notebooks_dir
+from ..paths import notebooks_dir, processed_dir
 from .downloads import write_downloads
 from .region_report import download_tables, read_assessment
 
@@ -197,6 +198,18 @@ def _to_html(notebook: nbformat.NotebookNode) -> str:
     return body
 
 
+def _embedded_observations() -> pd.DataFrame:
+    """The figures the downloads list: read once per build and process, not once per region."""
+    source = processed_dir() / "observations.csv"
+    stamp = source.stat().st_mtime_ns if source.is_file() else 0
+    return _observations_as_of(str(source), stamp)
+
+
+@lru_cache(maxsize=1)
+def _observations_as_of(source: str, stamp: int) -> pd.DataFrame:
+    return load_observations()
+
+
 def run_notebook(task: ReportTask) -> RegionRun:
     """Execute one notebook with papermill and write ``.ipynb`` and code-free ``.html``.
 
@@ -241,7 +254,7 @@ def run_notebook(task: ReportTask) -> RegionRun:
         assessment = read_assessment(notebook)
         if "region" in task.parameters and not error:
             region_id = str(task.parameters["region"])
-            tables = download_tables(region_id, load_observations(), assessment)
+            tables = download_tables(region_id, _embedded_observations(), assessment)
             write_downloads(folder, tables)
     except OSError as exc:
         return RegionRun(
