@@ -33,7 +33,7 @@ from ipindicators.reports.batch import (
     report,
 )
 from ipindicators.reports.plots import missing_glyphs, use_cjk_font
-from ipindicators.reports.region_report import read_assessment, verdict_label
+from ipindicators.reports.region_report import VERDICTS, read_assessment, verdict_label
 
 PATHS = 200
 
@@ -321,6 +321,14 @@ def test_summary_reports_and_downloads_agree_on_every_target(batch):
         for verdict, count in listed["verdict"].value_counts().items():
             label = verdict_label(verdict)
             assert f"<strong>{count}</strong> {label}" in page, (region, verdict)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    china = re.search(r"<tr class=\"ok\"><td>中国[^<]*</td>(.*?)</tr>", index).group(1)
+    cells = re.findall(r"<td>([^<]*)</td>", china)
+    listed = summary[summary["region"] == "china"]["verdict"].value_counts()
+    expected = [str(len(summary[summary["region"] == "china"]))] + [
+        str(listed.get(v, 0) or "") for v in VERDICTS
+    ]
+    assert cells[: len(expected)] == expected
 
 
 def _chromium() -> str | None:

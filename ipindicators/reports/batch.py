@@ -50,7 +50,7 @@ from ..models.forecast import check_models
 from ..params import CountFrom, as_of_date, check_count_from, check_jobs, check_paths, check_seed
 from ..paths import notebooks_dir, processed_dir
 from .downloads import write_downloads
-from .region_report import download_tables, read_assessment
+from .region_report import VERDICTS, download_tables, read_assessment, verdict_label
 
 REGION_NOTEBOOK = "region_report.ipynb"
 OVERVIEW_NOTEBOOK = "overview.ipynb"
@@ -384,36 +384,48 @@ def index_html(
             return ""
         return f'<a href="{html.escape(os.path.relpath(path, out))}">{label}</a>'
 
+    verdicts = list(VERDICTS)
     rows = []
     for run in sorted(result_runs, key=lambda r: r.region):
         name = html.escape(run.region)
         if is_region(run.region):
             item = region_definition(run.region)
             name = html.escape(" · ".join(n for n in (item.name_zh, item.name_en) if n))
-        status = "passed" if run.ok else f"failed: {html.escape(run.error)}"
-        assessed = int(run.assessment["probability"].notna().sum()) if run.ok else 0
+        status = (
+            ""
+            if run.ok
+            else f'<td colspan="{len(verdicts) + 1}">failed: {html.escape(run.error)}</td>'
+        )
+        if run.ok:
+            counts = run.assessment["verdict"].value_counts()
+            cells = "".join(f"<td>{counts.get(v, 0) or ''}</td>" for v in verdicts)
+            status = f"<td>{len(run.assessment)}</td>{cells}"
         rows.append(
-            f'<tr class="{"ok" if run.ok else "failed"}"><td>{name}</td>'
-            f"<td>{html.escape(run.region)}</td><td>{status}</td>"
-            f"<td>{len(run.assessment) if run.ok else ''}</td><td>{assessed if run.ok else ''}"
-            f"</td><td>{link(run.html, 'report')} {link(run.notebook, 'notebook')}</td></tr>"
+            f'<tr class="{"ok" if run.ok else "failed"}"><td>{name}</td>{status}'
+            f"<td>{link(run.html, 'report')} {link(run.notebook, 'notebook')}</td></tr>"
         )
     overview_line = ""
     if overview is not None:
         state = "" if overview.ok else f" (failed: {html.escape(overview.error)})"
         overview_line = f"<p>{link(overview.html, 'All regions side by side')}{state}</p>"
     passed = sum(r.ok for r in result_runs)
-    when = "all figures to date" if as_of is None else f"figures up to 31 December {as_of}"
+    when = (
+        "the figures public today"
+        if as_of is None
+        else f"the figures public on 31 December {as_of}"
+    )
+    heads = "".join(f"<th>{html.escape(verdict_label(v))}</th>" for v in verdicts)
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         "<title>ipindicators reports</title><style>"
         "body{font-family:sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left}"
         "tr.failed{background:#fdd}</style></head><body>"
         f"<h1>IP plan targets: regional reports</h1><p>Assessed from {when}. "
-        f'passed {passed}/{len(result_runs)}; <a href="summary.csv">summary.csv</a> '
-        "has one row per target.</p>"
-        f"{overview_line}<table><tr><th>region</th><th>id</th><th>status</th><th>targets</th>"
-        f"<th>with probability</th><th>report</th></tr>{''.join(rows)}</table></body></html>\n"
+        f"{passed} of {len(result_runs)} reports written "
+        f'(passed {passed}/{len(result_runs)}); <a href="summary.csv">summary.csv</a> has one '
+        "row per target, with the same probabilities and verdicts as the reports.</p>"
+        f"{overview_line}<table><tr><th>region</th><th>targets</th>{heads}<th>report</th></tr>"
+        f"{''.join(rows)}</table></body></html>\n"
     )
 
 
