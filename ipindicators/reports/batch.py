@@ -421,9 +421,8 @@ def index_html(
         "body{font-family:sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left}"
         "tr.failed{background:#fdd}</style></head><body>"
         f"<h1>IP plan targets: regional reports</h1><p>Assessed from {when}. "
-        f"{passed} of {len(result_runs)} reports written "
-        f'(passed {passed}/{len(result_runs)}); <a href="summary.csv">summary.csv</a> has one '
-        "row per target, with the same probabilities and verdicts as the reports.</p>"
+        f'{passed} of {len(result_runs)} reports written; <a href="summary.csv">summary.csv</a> '
+        "has one row per target, with the same probabilities and verdicts as the reports.</p>"
         f"{overview_line}<table><tr><th>region</th><th>targets</th>{heads}<th>report</th></tr>"
         f"{''.join(rows)}</table></body></html>\n"
     )
