@@ -126,3 +126,27 @@ def test_verdict_bands_and_disagreement_notes():
     untracked = rows[rows["probability"].isna() & (rows["status"] == "no_data")]
     assert (untracked["verdict"] == "not trackable").all()
     assert dt.date.fromisoformat(rows["as_of"].iloc[0]) == dt.date(2015, 12, 31)
+
+
+def test_a_cumulative_target_is_achieved_once_its_published_years_reach_it():
+    years = {2016: 2.0, 2017: 4.0}  # 6 亿元 in two published years against 5 by 2020
+    ends = pd.to_datetime([f"{y}-12-31" for y in years])
+    mine = pd.DataFrame(
+        {
+            "region": "hangzhou",
+            "indicator": "ip_pledge_financing",
+            "period_start": pd.to_datetime([f"{y}-01-01" for y in years]),
+            "period_end": ends,
+            "value": list(years.values()),
+            "unit": "亿元",
+            "origin": "user",
+            "source_url": "https://example.org/mine",
+        }
+    )
+    rows = ipi.assess("hangzhou", "2018-06-30", n_paths=200, observations=mine, combine="replace")
+    row = rows.set_index("target_id").loc["hangzhou-2020-ip-pledge-financing"]
+    assert row["status"] == "achieved" and row["verdict"] == "achieved"
+    one = ipi.assess(
+        "hangzhou", "2018-06-30", n_paths=200, observations=mine.iloc[:1], combine="replace"
+    ).set_index("target_id")
+    assert one.loc["hangzhou-2020-ip-pledge-financing", "status"] == "no_data"

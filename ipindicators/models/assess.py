@@ -4,7 +4,8 @@ For each target of a region (its own, then ratio targets inherited from parent p
 
 * ``probability``: share of forecast paths meeting the comparator at the end of the target year;
   for cumulative targets the paths are summed over the window, observed years fixed.
-* ``status``: ``achieved`` / ``missed`` when the target year's figure is known at ``as_of``;
+* ``status``: ``achieved`` / ``missed`` when the target year's figure is known at ``as_of``
+  (a cumulative "at least" target is achieved as soon as its published years reach it);
   ``outcome_unknown`` when the target year is over but its figure is not known at ``as_of`` (not
   yet published, or not among the figures held; the probability then comes from the figures
   around it); otherwise the growth-ratio rule of SDG monitoring (Eurostat, open-sdg): with
@@ -210,6 +211,15 @@ def _status_from_figures(item: Target, used: pd.DataFrame) -> str | None:
     return None
 
 
+def _published_years_suffice(item: Target, used: pd.DataFrame) -> bool:
+    """Whether the published years of a cumulative "at least" target already reach it."""
+    if not item.cumulative or item.comparator != ">=" or item.year is None:
+        return False
+    years = used["period_end"].dt.year
+    inside = (years >= (item.window_start or item.year)) & (years <= item.year)
+    return bool(inside.any()) and float(used.loc[inside, "value"].sum()) >= item.goal()
+
+
 def _window_sums(item: Target, fc: Forecast) -> np.ndarray:
     end = item.year
     if end is None:
@@ -299,6 +309,9 @@ def _assessed(
         if not item.cumulative and (status := _status_from_figures(item, used)):
             row["status"] = status
             row["reason"] += "; status from the published figures"
+        elif _published_years_suffice(item, used):
+            row["status"] = "achieved"
+            row["reason"] += "; the published years of the window alone reach the target"
         return row
     outcome = _window_sums(item, fc) if item.cumulative else fc.at(item.year)
     row["probability"] = float(_meets(item, outcome).mean())
@@ -334,6 +347,8 @@ def _assessed(
         ) + f"; the probability is from the figures up to {row['last_period']}"
     elif from_figures:
         row["status"] = from_figures
+    elif _published_years_suffice(item, used):
+        row["status"] = "achieved"
     elif (
         item.cumulative
         and cutoff.year >= item.year
