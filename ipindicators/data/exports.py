@@ -42,7 +42,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pandas as pd
 
 from ..catalog.indicators import INDICATORS, indicator, is_indicator
@@ -135,6 +134,8 @@ def _xlsx_rows(path: Path, limit: int | None) -> Rows:
     if not path.read_bytes().strip():
         raise DataError(str(path), "the file is empty")
     try:
+        import openpyxl  # only Excel exports need it
+
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for corrupt workbooks
         raise DataError(str(path), f"not a readable Excel workbook: {exc}") from None

@@ -32,7 +32,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from pydantic import ValidationError
-from scipy.optimize import brentq
 
 from ..catalog.indicators import indicator
 from ..catalog.regions import region as region_definition
@@ -114,6 +113,8 @@ def _required_cumulative_growth(last: float, done: float, goal: float, years: in
         return done + last * sum((1 + g) ** k for k in range(1, years + 1)) - goal
 
     try:
+        from scipy.optimize import brentq  # only cumulative targets need a root
+
         return brentq(shortfall, -0.99, 10.0)
     except ValueError:
         return None

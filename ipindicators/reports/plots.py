@@ -20,7 +20,6 @@ import matplotlib.patches
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -234,6 +233,8 @@ def probability_heatmap(summary: pd.DataFrame, ax: Axes | None = None) -> Figure
     -------
     Figure
     """
+    import seaborn as sns  # only this chart needs it; reports that do not draw it skip the import
+
     use_cjk_font()
     table = summary.pivot_table(
         index="region", columns="target_id", values="probability", aggfunc="first", dropna=False
