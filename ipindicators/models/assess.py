@@ -269,7 +269,13 @@ def _assessed(
         )
         return row
     if item.value is None:
-        row["reason"] = f"relative target (compared with {item.relative_to}); not assessed"
+        benchmark = indicator(item.relative_to).name_en if item.relative_to else "its benchmark"
+        row["reason"] = f"relative target (compared with {item.relative_to}); not assessed" + (
+            f" (relative targets are not assessed yet; one would need the region's yearly "
+            f"figures of both {indicator(item.indicator).name_en} and {benchmark})"
+            if item.indicator
+            else ""
+        )
         return row
     if item.year is None:
         row["reason"] = "the document gives no target year"
