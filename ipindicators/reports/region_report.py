@@ -78,6 +78,7 @@ def plan_targets(region: str, inherit: bool = True) -> pd.DataFrame:
     for item in targets_for(region, inherit=inherit):
         source = document(item.document)
         name = indicator(item.indicator).name_zh if item.indicator else item.label_zh
+        name = name or item.label_en
         rows.append(
             {
                 "target": item.id,
