@@ -81,10 +81,8 @@ from .assess import _meets, observed_cagr
 from .calibration import (
     LEVELS,
     MAX_LEAD,
-    MEDIAN_COLUMN,
     Calibration,
     fit_calibration,
-    recalibrate,
 )
 from .forecast import (
     MODELS,
@@ -575,12 +573,6 @@ def _log_inputs(made: Hindcasts, mask: np.ndarray):
     )
 
 
-def calibrate_rows(quantiles: np.ndarray, last: np.ndarray, lead: np.ndarray, cal: Calibration):
-    """Quantiles (rows × LEVELS, log scale) after a calibration's factors for each row's lead."""
-    growth, spread = cal.factors(lead)
-    return recalibrate(quantiles, quantiles[:, MEDIAN_COLUMN], last, growth, spread)
-
-
 def fit_method(made: Hindcasts, method: str, known_by: dt.date | None = None) -> Calibration:
     """A method's calibration from its hindcasts whose outcomes were public by ``known_by``."""
     mask = (made.rows["method"] == method).to_numpy().copy()
@@ -615,7 +607,7 @@ def out_of_time(made: Hindcasts) -> Hindcasts:
         index = group.index.to_numpy()
         lead = group["lead"].to_numpy(dtype=int)
         last = np.log(group["last"].to_numpy(dtype=float))
-        quantiles[index] = calibrate_rows(made.quantiles[index], last, lead, cal)
+        quantiles[index] = cal.apply_to_quantiles(made.quantiles[index], last, lead)
         growth, spread = cal.factors(lead)
         fitted = lead <= len(cal.cases)
         rows.loc[index, "cal_growth"] = growth
@@ -773,6 +765,21 @@ def target_hindcasts(made: Hindcasts) -> pd.DataFrame:
 
 
 # --- summaries with confidence intervals ----------------------------------------------------
+def _bootstrap_ratio(
+    numerator: np.ndarray, denominator: np.ndarray, clusters: np.ndarray, n_boot: int, seed: int
+) -> tuple[float, float]:
+    """90 % percentile interval of ``Σ numerator / Σ denominator``, resampling whole clusters
+    (regions) ``n_boot`` times."""
+    labels, inverse = np.unique(clusters, return_inverse=True)
+    top = np.bincount(inverse, weights=numerator, minlength=len(labels))
+    bottom = np.bincount(inverse, weights=denominator, minlength=len(labels))
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(len(labels), np.full(len(labels), 1 / len(labels)), size=n_boot)
+    ratios = (draws @ top) / np.maximum(draws @ bottom, 1e-12)
+    low, high = np.quantile(ratios, [0.05, 0.95])
+    return float(low), float(high)
+
+
 def _bootstrap_mean(
     values: np.ndarray, clusters: np.ndarray, n_boot: int, seed: int
 ) -> tuple[float, float]:
@@ -781,14 +788,7 @@ def _bootstrap_mean(
     values, clusters = values[keep], clusters[keep]
     if not len(values) or not n_boot:
         return float("nan"), float("nan")
-    labels, inverse = np.unique(clusters, return_inverse=True)
-    sums = np.bincount(inverse, weights=values, minlength=len(labels))
-    counts = np.bincount(inverse, minlength=len(labels)).astype(float)
-    rng = np.random.default_rng(seed)
-    draws = rng.multinomial(len(labels), np.full(len(labels), 1 / len(labels)), size=n_boot)
-    means = (draws @ sums) / np.maximum(draws @ counts, 1e-12)
-    low, high = np.quantile(means, [0.05, 0.95])
-    return float(low), float(high)
+    return _bootstrap_ratio(values, np.ones(len(values)), clusters, n_boot, seed)
 
 
 def summarise(
@@ -875,15 +875,7 @@ def paired(
             continue
         ref, oth = both["crps_log_ref"].to_numpy(), both["crps_log_other"].to_numpy()
         regions = both.index.get_level_values("region").to_numpy()
-        labels, inverse = np.unique(regions, return_inverse=True)
-        rng = np.random.default_rng(seed)
-        draws = rng.multinomial(
-            len(labels), np.full(len(labels), 1 / len(labels)), size=max(n_boot, 1)
-        )
-        ratio = (draws @ np.bincount(inverse, weights=ref)) / (
-            draws @ np.bincount(inverse, weights=oth)
-        )
-        low, high = np.quantile(ratio, [0.05, 0.95])
+        low, high = _bootstrap_ratio(ref, oth, regions, max(n_boot, 1), seed)
         rows.append(
             {
                 "method": method,
@@ -891,8 +883,8 @@ def paired(
                 "crps_ref": ref.mean(),
                 "crps_other": oth.mean(),
                 "crps_ratio": ref.mean() / oth.mean(),
-                "ratio_low": float(low),
-                "ratio_high": float(high),
+                "ratio_low": low,
+                "ratio_high": high,
                 "ref_wins": float((ref < oth).mean()),
             }
         )

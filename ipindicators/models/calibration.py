@@ -89,8 +89,24 @@ class Calibration:
         if self.identity:
             return values
         growth, spread = self.factors(lead)
+        columns = values.T
         centre = np.median(values, axis=0)
-        return last + growth * (centre - last) + spread * (values - centre)
+        return recalibrate(columns, centre, np.full(len(centre), last), growth, spread).T
+
+    def apply_to_quantiles(
+        self, quantiles: np.ndarray, last: np.ndarray, lead: np.ndarray
+    ) -> np.ndarray:
+        """Calibrated quantiles (forecasts × :data:`LEVELS`, log scale), each at its own lead.
+
+        Parameters
+        ----------
+        quantiles : ndarray
+            One forecast per row, its quantiles at :data:`LEVELS`.
+        last, lead : ndarray
+            Each forecast's last figure (log scale) and its lead in years.
+        """
+        growth, spread = self.factors(lead)
+        return recalibrate(quantiles, quantiles[:, MEDIAN_COLUMN], last, growth, spread)
 
 
 def quantile_score(

@@ -151,6 +151,33 @@ def scale_for(item: Indicator) -> str:
 
 
 # --- series preparation ---------------------------------------------------------------------
+def usable_mask(
+    frame: pd.DataFrame, measures: np.ndarray, as_of: dt.date, count_from: CountFrom = "release"
+) -> np.ndarray:
+    """Which rows a forecast made at ``as_of`` may use (the rule of :func:`usable_observations`).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Tidy observations of one or many series.
+    measures : ndarray of str
+        Each row's measure (``snapshot`` or ``period_total``).
+    as_of : datetime.date
+    count_from : {"release", "period_end"}
+    """
+    check_count_from(count_from)
+    ends = frame["period_end"].to_numpy(dtype="datetime64[D]")
+    known = known_dates(frame, measures) if count_from == "release" else ends
+    keep = known <= np.datetime64(as_of, "D")
+    totals = np.asarray(measures) == "period_total"
+    if totals.any():
+        starts = np.asarray(pd.to_datetime(frame["period_start"]), dtype="datetime64[D]")
+        year_start = ends.astype("datetime64[Y]").astype("datetime64[D]")
+        year_end = (ends.astype("datetime64[Y]") + 1).astype("datetime64[D]") - 1
+        keep &= ~totals | ((starts == year_start) & (ends == year_end))
+    return keep
+
+
 def usable_observations(
     frame: pd.DataFrame, item: Indicator, as_of: dt.date, count_from: CountFrom = "release"
 ) -> pd.DataFrame:
@@ -159,20 +186,10 @@ def usable_observations(
     Keeps figures public on or before ``as_of`` (``count_from="release"``, see
     :mod:`ipindicators.data.release`) or whose period ends by then (``"period_end"``); for
     totals over a period keeps only full calendar years (a January-May figure is not an annual
-    value).
+    value); of several figures for one date, the last.
     """
-    check_count_from(count_from)
+    keep = usable_mask(frame, np.full(len(frame), item.measure), as_of, count_from)
     ends = frame["period_end"].to_numpy(dtype="datetime64[D]")
-    if count_from == "release":
-        known = known_dates(frame, np.full(len(frame), item.measure))
-    else:
-        known = ends
-    keep = known <= np.datetime64(as_of, "D")
-    if item.measure == "period_total":
-        starts = np.asarray(pd.to_datetime(frame["period_start"]), dtype="datetime64[D]")
-        year_start = ends.astype("datetime64[Y]").astype("datetime64[D]")
-        year_end = (ends.astype("datetime64[Y]") + 1).astype("datetime64[D]") - 1
-        keep &= (starts == year_start) & (ends == year_end)
     rows = np.flatnonzero(keep)
     rows = rows[np.argsort(ends[rows], kind="stable")]
     last_of_date = np.ones(len(rows), dtype=bool)

@@ -249,19 +249,10 @@ def family_priors(
 def _usable_rows(frame: pd.DataFrame, as_of: dt.date, count_from: CountFrom) -> pd.DataFrame:
     """The rows of every series a forecast at ``as_of`` may use, sorted by date (the rule of
     :func:`ipindicators.models.forecast.usable_observations`, applied to the whole panel)."""
-    from ..data.release import known_from
+    from .forecast import usable_mask
 
     measure_of = {i: indicator(i).measure for i in frame["indicator"].unique()}
-    measures = frame["indicator"].map(measure_of)
-    ends = pd.to_datetime(frame["period_end"])
-    known = known_from(frame, measures) if count_from == "release" else ends
-    keep = known <= pd.Timestamp(as_of)
-    totals = measures == "period_total"
-    starts = pd.to_datetime(frame["period_start"])
-    full_year = (starts == ends.dt.to_period("Y").dt.start_time) & (
-        ends == ends.dt.to_period("Y").dt.end_time.dt.normalize()
-    )
-    keep &= ~totals | full_year
+    keep = usable_mask(frame, frame["indicator"].map(measure_of).to_numpy(), as_of, count_from)
     chosen = frame[keep].sort_values(["indicator", "region", "period_end"], kind="stable")
     return chosen.drop_duplicates(["indicator", "region", "period_end"], keep="last")
 

@@ -25,7 +25,7 @@ from ..catalog.targets import Target, is_inherited, target, targets_for
 from ..models import DEFAULT_MODEL
 from ..models.assess import COLUMNS
 from ..models.forecast import forecast, usable_observations
-from ..models.pooling import family_priors
+from ..models.pooling import FamilyPrior, family_priors
 from ..params import CountFrom, as_of_date
 from .format import (
     MISSING,
@@ -179,11 +179,14 @@ def indicator_charts(
     models: str = DEFAULT_MODEL,
     count_from: CountFrom = "release",
     assessment: pd.DataFrame | None = None,
+    priors: dict[str, FamilyPrior] | None = None,
 ) -> Iterator[tuple[str, Figure | None, str]]:
     """One fan chart per tracked indicator that has figures public by ``as_of``.
 
     The forecast runs to two years after the latest of the as-of year and the indicator's
-    target years; with ``assessment``, each target is annotated with its verdict.
+    target years; with ``assessment``, each target is annotated with its verdict. ``priors``
+    are the family priors at ``as_of`` (estimated from ``observations`` when not given; pass
+    the ones the assessment used to estimate them once).
 
     Yields
     ------
@@ -191,7 +194,8 @@ def indicator_charts(
         ``figure`` is None, and ``message`` says why, when the series has no figure by then.
     """
     cutoff = cutoff_date(as_of)
-    priors = family_priors(observations, cutoff, count_from)
+    if priors is None:
+        priors = family_priors(observations, cutoff, count_from)
     verdicts = (
         {}
         if assessment is None
@@ -417,28 +421,28 @@ def target_label(row: Mapping) -> str:
     return f"{name} {sign} {number(value, unit)} {unit}{cumulative} {when}"
 
 
-def _year_end_figure(observations: pd.DataFrame, row: Mapping) -> float | None:
-    if is_missing(row["target_year"]) or is_missing(row["indicator"]):
-        return None
+def _figure_on(observations: pd.DataFrame, row: Mapping, date: pd.Timestamp) -> pd.Series | None:
+    """The figure of a target row's region and indicator dated ``date`` (None if not held)."""
     found = observations[
         (observations["region"] == row["region"])
         & (observations["indicator"] == row["indicator"])
-        & (observations["period_end"] == pd.Timestamp(int(row["target_year"]), 12, 31))
+        & (observations["period_end"] == date)
     ]
-    return None if found.empty else float(found["value"].iloc[-1])
+    return None if found.empty else found.iloc[-1]
+
+
+def _year_end_figure(observations: pd.DataFrame, row: Mapping) -> float | None:
+    if is_missing(row["target_year"]) or is_missing(row["indicator"]):
+        return None
+    found = _figure_on(observations, row, pd.Timestamp(int(row["target_year"]), 12, 31))
+    return None if found is None else float(found["value"])
 
 
 def _latest_class(observations: pd.DataFrame, row: Mapping) -> str:
     if is_missing(row["last_period"]):
         return ""
-    found = observations[
-        (observations["region"] == row["region"])
-        & (observations["indicator"] == row["indicator"])
-        & (observations["period_end"] == pd.Timestamp(row["last_period"]))
-    ]
-    if found.empty:
-        return ""
-    return SOURCE_CLASS_LABELS.get(str(found["source_class"].iloc[-1]), "")
+    found = _figure_on(observations, row, pd.Timestamp(row["last_period"]))
+    return "" if found is None else SOURCE_CLASS_LABELS.get(str(found["source_class"]), "")
 
 
 def _newest_figure(region: str, observations: pd.DataFrame) -> str:
