@@ -1,10 +1,11 @@
 """The report batch: run the region notebook for many regions with papermill, then index them.
 
-Each region's notebook runs in its own kernel. Kernels talk over IPC sockets in a private
-folder rather than TCP ports, so many can start at once (in worker processes or on a Dask
-cluster) without racing for the same ports. A region that fails keeps its executed notebook
-with the error; the batch goes on and reports it. Every file is written to a temporary name
-and renamed into place.
+Each worker (the calling process with one job, else each worker process or Dask worker
+thread) keeps one warm kernel and runs its regions' notebooks on it in turn, the kernel reset
+between notebooks (:mod:`ipindicators.reports.kernels`): the import of the modelling and
+plotting stack and the kernel's start are paid once per worker, not once per region. A region
+that fails keeps its executed notebook with the error; the batch goes on and reports it, and a
+kernel that died is replaced. Every file is written to a temporary name and renamed into place.
 
 Output folder layout::
 
@@ -17,24 +18,22 @@ Output folder layout::
 
 from __future__ import annotations
 
+import contextlib
 import html
-import multiprocessing
 import os
+import queue
 import re
 import shutil
 import sys
-import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import nbformat
 import pandas as pd
-import papermill
-from jupyter_client.manager import AsyncKernelManager
 from nbconvert import HTMLExporter
 from tqdm.auto import tqdm
 
@@ -50,6 +49,7 @@ from ..models.forecast import check_models
 from ..params import CountFrom, as_of_date, check_count_from, check_jobs, check_paths, check_seed
 from ..paths import notebooks_dir, processed_dir
 from .downloads import write_downloads
+from .kernels import KernelError, KernelSlot, WarmKernel
 from .region_report import VERDICTS, download_tables, read_assessment, verdict_label
 
 REGION_NOTEBOOK = "region_report.ipynb"
@@ -120,14 +120,6 @@ class BatchResult:
         return "\n".join(lines)
 
 
-def _kernel_manager_in(folder: Path) -> type[AsyncKernelManager]:
-    class IPCKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs):
-            super().__init__(transport="ipc", ip=str(folder / "kernel"), **kwargs)
-
-    return IPCKernelManager
-
-
 _VOLATILE_RUN_KEYS = (
     "start_time",
     "end_time",
@@ -190,11 +182,14 @@ def _coalesced_streams(outputs: list) -> list:
     return merged
 
 
+@lru_cache(maxsize=1)
+def _html_exporter() -> HTMLExporter:
+    """One exporter per process: its templates are loaded once, not once per report."""
+    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
 def _to_html(notebook: nbformat.NotebookNode) -> str:
-    exporter = HTMLExporter(
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
-    )
-    body, _ = exporter.from_notebook_node(notebook)
+    body, _ = _html_exporter().from_notebook_node(notebook)
     return body
 
 
@@ -210,12 +205,33 @@ def _observations_as_of(source: str, stamp: int) -> pd.DataFrame:
     return load_observations()
 
 
-def run_notebook(task: ReportTask) -> RegionRun:
+def _error_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[-1] if text else ''}"
+
+
+def run_notebook(task: ReportTask, kernel: WarmKernel | None = None) -> RegionRun:
     """Execute one notebook with papermill and write ``.ipynb`` and code-free ``.html``.
 
-    Runs in a worker process or on a Dask worker; never raises for a failing notebook, which
-    is kept with its error.
+    Parameters
+    ----------
+    task : ReportTask
+        The notebook, its parameters and where to write it.
+    kernel : WarmKernel, optional
+        The kernel to run it on (reset first); default: a kernel started for this notebook.
+
+    Returns
+    -------
+    RegionRun
+        Never raises for a failing notebook, which is kept with its error.
     """
+    if kernel is None:
+        try:
+            with WarmKernel() as own:
+                return run_notebook(task, own)
+        except KernelError as exc:
+            name = str(task.parameters.get("region", task.stem))
+            return RegionRun(name, False, str(exc))
     folder = Path(task.folder)
     name = str(task.parameters.get("region", task.stem))
     started = time.perf_counter()
@@ -223,32 +239,23 @@ def run_notebook(task: ReportTask) -> RegionRun:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         return RegionRun(name, False, f"cannot write to {folder}: {exc.strerror}", 0.0)
-    # The kernel's IPC sockets live here: a short path in the system's temporary folder, so the
-    # 107-character limit of a socket path holds whatever --out is.
-    scratch = Path(tempfile.mkdtemp(prefix="ipi-"))
-    executed = scratch / f"{task.stem}.ipynb"
     error = ""
+    executed: nbformat.NotebookNode | None
     try:
-        papermill.execute_notebook(
+        executed = kernel.execute_notebook(
             task.notebook,
-            str(executed),
-            parameters=task.parameters,
-            kernel_name="python3",
+            task.parameters,
             progress_bar={"desc": name, "leave": False} if task.progress else False,
-            log_output=False,
-            cwd=str(scratch),
-            kernel_manager_class=_kernel_manager_in(scratch),
-            # the kernel's own log (an interrupt at shutdown) is noise for a batch
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except Exception as exc:  # the notebook keeps the error; the batch goes on
-        error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
+        error = _error_line(exc)
+        executed = kernel.last_notebook
+    if executed is None:
+        return RegionRun(
+            name, False, error or "the notebook was not run", time.perf_counter() - started
+        )
     try:
-        if not executed.is_file():
-            return RegionRun(
-                name, False, error or "the notebook was not written", time.perf_counter() - started
-            )
-        notebook = stable_notebook(nbformat.read(executed, as_version=4))
+        notebook = stable_notebook(executed)
         write_text(folder / f"{task.stem}.html", _to_html(notebook))
         write_text(folder / f"{task.stem}.ipynb", nbformat.writes(notebook) + "\n")
         assessment = read_assessment(notebook)
@@ -260,8 +267,6 @@ def run_notebook(task: ReportTask) -> RegionRun:
         return RegionRun(
             name, False, f"cannot write to {folder}: {exc.strerror}", time.perf_counter() - started
         )
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     return RegionRun(
         name,
         not error,
@@ -299,44 +304,173 @@ def _region_problem(region: object) -> str:
     return ""
 
 
-def _run_all(
-    tasks: list[ReportTask],
-    jobs: int,
-    scheduler: str | None,
-    on_done: Callable[[RegionRun], None],
-) -> list[RegionRun]:
-    if scheduler:
+def _run_in_slot(slot: KernelSlot, task: ReportTask) -> RegionRun:
+    try:
+        kernel = slot.kernel()
+    except KernelError as exc:
+        return RegionRun(str(task.parameters.get("region", task.stem)), False, str(exc))
+    return run_notebook(task, kernel)
+
+
+def _run_lane(tasks: Sequence[ReportTask]) -> list[RegionRun]:
+    """Run tasks one after another on one kernel started and stopped here (a Dask task)."""
+    slot = KernelSlot()
+    try:
+        return [_run_in_slot(slot, task) for task in tasks]
+    finally:
+        slot.shutdown()
+
+
+def task_cost(task: ReportTask) -> int:
+    """A report's expected work: its region's number of targets plus one (the rest)."""
+    region = task.parameters.get("region")
+    if isinstance(region, str) and is_region(region):
+        return len(targets_for(region, inherit=True)) + 1
+    return 1
+
+
+def largest_first(tasks: Sequence[ReportTask]) -> list[ReportTask]:
+    """Tasks by decreasing expected work, so no worker is left with a big one at the end."""
+    return sorted(tasks, key=lambda t: (-task_cost(t), t.folder))
+
+
+def lanes(tasks: Sequence[ReportTask], count: int) -> list[list[ReportTask]]:
+    """Split tasks into at most ``count`` lanes of about equal expected work.
+
+    The largest task goes first, each into the lane with least work so far
+    (:func:`task_cost`).
+    """
+    count = max(1, min(count, len(tasks)))
+    assigned: list[list[ReportTask]] = [[] for _ in range(count)]
+    work = [0] * count
+    for task in largest_first(tasks):
+        lane = work.index(min(work))
+        assigned[lane].append(task)
+        work[lane] += task_cost(task)
+    return [lane for lane in assigned if lane]
+
+
+class _Workers:
+    """Where notebooks run: here on one warm kernel (one job)."""
+
+    def __init__(self) -> None:
+        self._slot = KernelSlot()
+
+    def map(
+        self, tasks: Sequence[ReportTask], on_done: Callable[[RegionRun], None]
+    ) -> list[RegionRun]:
+        results = []
+        for task in tasks:
+            results.append(self.run(task))
+            on_done(results[-1])
+        return results
+
+    def run(self, task: ReportTask) -> RegionRun:
+        return _run_in_slot(self._slot, task)
+
+    def close(self) -> None:
+        self._slot.shutdown()
+
+
+class _ThreadWorkers(_Workers):
+    """``jobs`` threads here, each with its warm kernel, taking regions from one queue.
+
+    The notebooks' work runs in the kernels' processes; a thread only sends cells and writes
+    the results, so threads (sharing this process's imports) cost less than worker processes.
+    Each thread starts its kernel at once and stops it when the workers close.
+    """
+
+    def __init__(self, jobs: int) -> None:
+        self._inbox: queue.Queue[ReportTask | None] = queue.Queue()
+        self._outbox: queue.Queue[RegionRun] = queue.Queue()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"ipindicators-kernel-{n}", daemon=True)
+            for n in range(jobs)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _work(self) -> None:
+        slot = KernelSlot()
+        try:
+            with contextlib.suppress(KernelError):  # the first task tries again and says why
+                slot.kernel()
+            while (task := self._inbox.get()) is not None:
+                self._outbox.put(_run_in_slot(slot, task))
+        finally:
+            slot.shutdown()
+
+    def map(
+        self, tasks: Sequence[ReportTask], on_done: Callable[[RegionRun], None]
+    ) -> list[RegionRun]:
+        for task in largest_first(tasks):
+            self._inbox.put(task)
+        results = []
+        for _ in tasks:
+            results.append(self._outbox.get())
+            on_done(results[-1])
+        return results
+
+    def run(self, task: ReportTask) -> RegionRun:
+        return self.map([task], lambda run: None)[0]
+
+    def close(self) -> None:
+        for _ in self._threads:
+            self._inbox.put(None)
+        for thread in self._threads:
+            thread.join()
+
+
+class _DaskWorkers(_Workers):
+    """A Dask cluster: one lane of regions per worker thread, each lane on its own kernel."""
+
+    def __init__(self, scheduler: str) -> None:
         from distributed import Client
-        from distributed import as_completed as dask_completed
 
         try:
-            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+            self._client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
         except (OSError, TimeoutError) as exc:
             raise UsageError(
                 f"cannot reach the Dask scheduler at {scheduler} within {SCHEDULER_TIMEOUT} "
                 f"({type(exc).__name__})"
             ) from None
-        with client:
-            futures = client.map(run_notebook, tasks, pure=False)
-            results = []
-            for future in dask_completed(futures):
-                results.append(future.result())
-                on_done(results[-1])
-            return results
-    if jobs <= 1 or len(tasks) <= 1:
+
+    def map(
+        self, tasks: Sequence[ReportTask], on_done: Callable[[RegionRun], None]
+    ) -> list[RegionRun]:
+        from distributed import as_completed as dask_completed
+
+        threads = sum(self._client.nthreads().values())
+        split = lanes(tasks, threads)
+        futures = self._client.map(_run_lane, split, pure=False)
+        lane_of = {future.key: lane for future, lane in zip(futures, split)}
         results = []
-        for task in tasks:
-            results.append(run_notebook(task))
-            on_done(results[-1])
+        for future in dask_completed(futures):
+            try:
+                runs = future.result()
+            except Exception as exc:  # a worker died: its lane's regions failed
+                runs = [
+                    RegionRun(str(t.parameters.get("region", t.stem)), False, _error_line(exc))
+                    for t in lane_of[future.key]
+                ]
+            for run in runs:
+                results.append(run)
+                on_done(run)
         return results
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        pending = [pool.submit(run_notebook, task) for task in tasks]
-        results = []
-        for done in as_completed(pending):
-            results.append(done.result())
-            on_done(results[-1])
-        return results
+
+    def run(self, task: ReportTask) -> RegionRun:
+        return self._client.submit(_run_lane, [task], pure=False).result()[0]
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _workers(jobs: int, scheduler: str | None, tasks: int) -> _Workers:
+    if scheduler:
+        return _DaskWorkers(scheduler)
+    if jobs <= 1 or tasks <= 1:
+        return _Workers()
+    return _ThreadWorkers(jobs)
 
 
 def _failed_rows(run: RegionRun) -> pd.DataFrame:
@@ -453,7 +587,7 @@ def report(
     out : str or Path
         Output folder; region reports go to ``out/<region>/``.
     jobs : int
-        Worker processes running notebooks at once.
+        Kernels running notebooks at once (each driven by a thread of this process).
     scheduler : str, optional
         Address of a Dask distributed scheduler to run the notebooks on instead; its workers
         need ``ipindicators`` installed and ``out`` on a shared file system.
@@ -496,28 +630,32 @@ def report(
         for r, problem in problems.items()
         if not problem
     ]
-    with tqdm(total=len(tasks), desc="regions", unit="region", disable=not show) as bar:
+    workers = _workers(jobs, scheduler, len(tasks))
+    try:
+        with tqdm(total=len(tasks), desc="regions", unit="region", disable=not show) as bar:
 
-        def done(run: RegionRun) -> None:
-            bar.set_postfix_str(f"{run.region} {'ok' if run.ok else 'FAILED'}")
-            bar.update()
+            def done(run: RegionRun) -> None:
+                bar.set_postfix_str(f"{run.region} {'ok' if run.ok else 'FAILED'}")
+                bar.update()
 
-        runs += _run_all(tasks, jobs, scheduler, done)
-    summary = summary_table(runs, out)
-    write_errors: list[str] = []
-    summary_written = _write_or_report(
-        out / "summary.csv", summary.to_csv(index=False, lineterminator="\n"), write_errors
-    )
-    overview_run = None
-    if overview and summary_written and any(run.ok for run in runs):
-        overview_run = run_notebook(
-            ReportTask(
-                str(notebook_path(OVERVIEW_NOTEBOOK)),
-                str(out),
-                "overview",
-                {"summary_csv": str(out / "summary.csv"), **settings},
-            )
+            runs += workers.map(tasks, done)
+        summary = summary_table(runs, out)
+        write_errors: list[str] = []
+        summary_written = _write_or_report(
+            out / "summary.csv", summary.to_csv(index=False, lineterminator="\n"), write_errors
         )
+        overview_run = None
+        if overview and summary_written and any(run.ok for run in runs):
+            overview_run = workers.run(
+                ReportTask(
+                    str(notebook_path(OVERVIEW_NOTEBOOK)),
+                    str(out),
+                    "overview",
+                    {"summary_csv": str(out / "summary.csv"), **settings},
+                )
+            )
+    finally:
+        workers.close()
     _write_or_report(out / "index.html", index_html(runs, out, overview_run, as_of), write_errors)
     return BatchResult(
         out, sorted(runs, key=lambda r: r.region), overview_run, tuple(write_errors)

@@ -262,18 +262,25 @@ def probability_heatmap(summary: pd.DataFrame, ax: Axes | None = None) -> Figure
     return figure
 
 
+SVG_SETTINGS = {"svg.fonttype": "none", "svg.hashsalt": "ipindicators"}
+"""Charts are SVG with their text kept as text (drawn by the reader's browser in the page's
+own fonts, selectable and sharp at any zoom) and ids derived from a fixed salt, so the same
+figure gives the same bytes."""
+
+
 def figure_html(figure: Figure, alt: str | None = None) -> str:
-    """A chart as an HTML image with alt text (PNG embedded, at most the page's width).
+    """A chart as an HTML image with alt text (SVG embedded, at most the page's width).
 
     ``alt`` defaults to the figure's ``alt_text`` attribute where the caller set one.
     """
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
+    with matplotlib.rc_context(SVG_SETTINGS):
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     encoded = base64.b64encode(buffer.getvalue()).decode()
     text = str(alt or getattr(figure, "alt_text", "chart"))
     return (
         f'<img alt="{html.escape(text, quote=True)}" style="max-width:100%" '
-        f'src="data:image/png;base64,{encoded}">'
+        f'src="data:image/svg+xml;base64,{encoded}">'
     )
 
 
