@@ -5,6 +5,10 @@ build) are package data, read through :mod:`importlib.resources`, so an installe
 everything the main job needs. In a checkout, ``notebooks/`` and ``data/`` at the repository
 root are the same files (the package links to them).
 
+``IPINDICATORS_CATALOG_DIR`` names a folder whose ``indicators.yaml``, ``regions.yaml``,
+``documents.yaml`` or ``targets.yaml`` replace the shipped catalog of that name (a user's own
+regions and targets; the synthetic benchmark catalogs).
+
 Folders, in order of precedence:
 
 * ``IPINDICATORS_HOME``: a checkout (or any folder with ``data/raw``) whose data replace the
@@ -23,6 +27,15 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(str(files("ipindicators")))
 CATALOG_DIR = PACKAGE_DIR / "catalog"
+
+
+def catalog_file(name: str) -> Path:
+    """A catalog file (``regions.yaml`` …): from ``IPINDICATORS_CATALOG_DIR`` when that folder
+    has one of this name, else the shipped one. Read once, when its catalog is first used."""
+    override = os.environ.get("IPINDICATORS_CATALOG_DIR")
+    if override and (Path(override) / name).is_file():
+        return Path(override).resolve() / name
+    return CATALOG_DIR / name
 
 
 def _embedded_data() -> Path:

@@ -171,22 +171,32 @@ def test_cli_needs_regions_or_all(capsys):
     assert "--all" in capsys.readouterr().err
 
 
-def test_batch_runs_on_a_dask_cluster(tmp_path):
+def _files(out: Path) -> dict[str, bytes]:
+    """Every file the batch wrote, the output folder's own path taken out of the overview."""
+    return {
+        str(path.relative_to(out)): path.read_bytes().replace(str(out).encode(), b"OUT")
+        for path in sorted(out.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_one_job_two_jobs_and_a_dask_cluster_write_the_same_bytes(tmp_path):
     distributed = pytest.importorskip("distributed")
+    regions = ["haidong", "hangzhou", "liaoning"]
+    settings = {"as_of": 2021, "n_paths": PATHS, "progress": False}
+    one = report(regions, out=tmp_path / "one", jobs=1, **settings)
+    two = report(regions, out=tmp_path / "two", jobs=2, **settings)
     with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
-        result = report(
-            ["haidong"],
-            as_of=2020,
-            out=tmp_path,
-            n_paths=PATHS,
-            overview=False,
-            scheduler=cluster.scheduler_address,
-            progress=False,
+        dask = report(
+            regions, out=tmp_path / "dask", scheduler=cluster.scheduler_address, **settings
         )
-    assert result.ok, result.message()
-    assert (tmp_path / "haidong" / "report.html").is_file()
+    assert one.ok and two.ok and dask.ok, dask.message()
+    written = _files(tmp_path / "one")
+    assert len(written) == 3 * 8 + 4  # 8 files a region; summary, index, overview ×2
+    assert _files(tmp_path / "two") == written
+    assert _files(tmp_path / "dask") == written
 
 
 def _render(text: str) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar, Literal, get_args
 
-from ..paths import CATALOG_DIR
+from ..paths import catalog_file
 from .registry import Entry, Flag, Registry, Text, Texts
 from .units import UnitSymbol
 
@@ -72,7 +72,7 @@ class Indicator(Entry):
 
 INDICATORS = Registry(
     Indicator,
-    CATALOG_DIR / "indicators.yaml",
+    catalog_file("indicators.yaml"),
     "indicator",
     "run `ipindicators indicators` for the known ids",
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal, get_args
 
-from ..paths import CATALOG_DIR
+from ..paths import catalog_file
 from .registry import Entry, Flag, Registry, Text
 
 Level = Literal["country", "province", "prefecture", "county"]
@@ -49,7 +49,7 @@ class Region(Entry):
 
 
 REGIONS = Registry(
-    Region, CATALOG_DIR / "regions.yaml", "region", "run `ipindicators regions` for the known ids"
+    Region, catalog_file("regions.yaml"), "region", "run `ipindicators regions` for the known ids"
 )
 
 

@@ -9,7 +9,7 @@ from typing import Any, Literal, get_args
 from pydantic import computed_field
 
 from ..errors import UsageError
-from ..paths import CATALOG_DIR
+from ..paths import catalog_file
 from .documents import document, is_document
 from .indicators import indicator, is_indicator
 from .regions import ancestors, is_region, region
@@ -163,7 +163,7 @@ def load_targets(path: Path) -> dict[str, Target]:
 
 
 TARGETS = Registry(
-    Target, CATALOG_DIR / "targets.yaml", "target", "run `ipindicators targets` for the known ids"
+    Target, catalog_file("targets.yaml"), "target", "run `ipindicators targets` for the known ids"
 )
 
 

@@ -13,6 +13,7 @@ import io
 from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib.resources import files
+from typing import Any
 
 import matplotlib
 import matplotlib.colors
@@ -262,7 +263,7 @@ def probability_heatmap(summary: pd.DataFrame, ax: Axes | None = None) -> Figure
     return figure
 
 
-SVG_SETTINGS = {"svg.fonttype": "none", "svg.hashsalt": "ipindicators"}
+SVG_SETTINGS: dict[Any, Any] = {"svg.fonttype": "none", "svg.hashsalt": "ipindicators"}
 """Charts are SVG with their text kept as text (drawn by the reader's browser in the page's
 own fonts, selectable and sharp at any zoom) and ids derived from a fixed salt, so the same
 figure gives the same bytes."""

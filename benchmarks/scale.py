@@ -1,0 +1,97 @@
+"""How time and memory grow with the number of regions, on a SYNTHETIC catalog.
+
+For each size, a synthetic catalog and dataset (:mod:`synthetic`; nothing real is read) is
+written to a temporary folder, then a fresh interpreter measures, for the assessment alone
+(``assess_all``) and for the whole report batch (every region's notebook, the summary, the
+overview and the index): wall seconds, seconds per region, and peak resident memory. For the
+batch, memory is given for the driving process and for the largest kernel.
+
+Usage::
+
+    python benchmarks/scale.py [--regions 50 100 200 300] [--jobs 2] [--paths 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from synthetic import write_synthetic
+
+
+def _peak_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def measure(what: str, jobs: int, n_paths: int, out: Path) -> dict[str, float]:
+    """Run in the interpreter whose environment points at the synthetic data."""
+    started = time.perf_counter()
+    if what == "assess":
+        from ipindicators.models.assess import assess_all
+
+        rows = len(assess_all(n_paths=n_paths))
+    else:
+        from ipindicators.reports.batch import report
+
+        result = report(out=out, jobs=jobs, n_paths=n_paths, progress=False)
+        if not result.ok:
+            raise SystemExit(result.message())
+        rows = result.passed
+    return {
+        "seconds": time.perf_counter() - started,
+        "rows": rows,
+        "peak_mb": _peak_mb(resource.RUSAGE_SELF),
+        "kernel_mb": _peak_mb(resource.RUSAGE_CHILDREN),
+    }
+
+
+def _run(what: str, env: dict[str, str], jobs: int, n_paths: int, out: Path) -> dict:
+    command = [sys.executable, __file__, "--measure", what, "--jobs", str(jobs)]
+    command += ["--paths", str(n_paths), "--out", str(out)]
+    done = subprocess.run(
+        command, env={**os.environ, **env}, capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--regions", type=int, nargs="+", default=[50, 100, 200, 300])
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--paths", type=int, default=2000)
+    parser.add_argument("--measure", choices=["assess", "notebooks"], help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.jobs, args.paths, args.out)))
+        return
+    print(f"SYNTHETIC regions (4 targets each); {args.paths} paths; batch with {args.jobs} jobs")
+    print(
+        "\n| regions | assessment s | per region | peak MB "
+        "| batch s | per region | driver peak MB | largest kernel MB |"
+    )
+    print("|--:|--:|--:|--:|--:|--:|--:|--:|")
+    for regions in args.regions:
+        with tempfile.TemporaryDirectory(prefix="ipi-synthetic-") as tmp:
+            folder = Path(tmp)
+            env = write_synthetic(folder / "data", regions)
+            alone = _run("assess", env, args.jobs, args.paths, folder / "out")
+            batch = _run("notebooks", env, args.jobs, args.paths, folder / "out")
+        print(
+            f"| {regions} | {alone['seconds']:.1f} | {alone['seconds'] / regions:.3f} "
+            f"| {alone['peak_mb']:.0f} | {batch['seconds']:.1f} "
+            f"| {batch['seconds'] / regions:.2f} | {batch['peak_mb']:.0f} "
+            f"| {batch['kernel_mb']:.0f} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
