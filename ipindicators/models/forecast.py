@@ -508,9 +508,10 @@ def _forecast(
             f"after it, not {until!r}"
         )
     check_paths(n_paths)
-    mine = (observations["region"].to_numpy() == region) & (
-        observations["indicator"].to_numpy() == indicator_id
-    )
+    # compared column-wise (not through object arrays, which cost a string per row)
+    mine = (
+        observations["region"].eq(region) & observations["indicator"].eq(indicator_id)
+    ).to_numpy(dtype=bool)
     series = observations if mine.all() else observations[mine]
     if series.empty:
         raise UsageError(f"no observations of {indicator_id} for {region}")

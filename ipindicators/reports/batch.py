@@ -25,10 +25,11 @@ import queue
 import re
 import shutil
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,7 +38,7 @@ import pandas as pd
 from nbconvert import HTMLExporter
 from tqdm.auto import tqdm
 
-from ..atomic import write_text
+from ..atomic import write_bytes, write_text
 from ..catalog.regions import is_region
 from ..catalog.regions import region as region_definition
 from ..catalog.targets import regions_with_targets, targets_for
@@ -312,13 +313,54 @@ def _run_in_slot(slot: KernelSlot, task: ReportTask) -> RegionRun:
     return run_notebook(task, kernel)
 
 
-def _run_lane(tasks: Sequence[ReportTask]) -> list[RegionRun]:
-    """Run tasks one after another on one kernel started and stopped here (a Dask task)."""
+@dataclass(frozen=True)
+class LaneResult:
+    """What a Dask lane sends back for one region: its run and the files it wrote."""
+
+    run: RegionRun
+    files: dict[str, bytes]
+
+
+def _run_lane(tasks: Sequence[ReportTask]) -> list[LaneResult]:
+    """Run tasks one after another on one kernel started and stopped here (a Dask task).
+
+    Each report is written to a scratch folder on the worker and sent back whole, so the
+    workers need no file system shared with the client.
+    """
     slot = KernelSlot()
+    results = []
     try:
-        return [_run_in_slot(slot, task) for task in tasks]
+        with tempfile.TemporaryDirectory(prefix="ipi-lane-") as scratch:
+            for number, task in enumerate(tasks):
+                here = Path(scratch) / str(number)
+                run = _run_in_slot(slot, replace(task, folder=str(here)))
+                files = {
+                    str(path.relative_to(here)): path.read_bytes()
+                    for path in sorted(here.rglob("*"))
+                    if path.is_file()
+                }
+                results.append(LaneResult(run, files))
     finally:
         slot.shutdown()
+    return results
+
+
+def _received(task: ReportTask, result: LaneResult) -> RegionRun:
+    """Write a lane's files for ``task`` into its folder here; the run with these paths."""
+    folder = Path(task.folder)
+    run = result.run
+    try:
+        for name, data in result.files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            write_bytes(folder / name, data)
+    except OSError as exc:
+        return replace(run, ok=False, error=f"cannot write to {folder}: {exc.strerror}")
+    here = {name: str(folder / name) for name in result.files}
+    return replace(
+        run,
+        notebook=here.get(f"{task.stem}.ipynb"),
+        html=here.get(f"{task.stem}.html"),
+    )
 
 
 def task_cost(task: ReportTask) -> int:
@@ -422,7 +464,10 @@ class _ThreadWorkers(_Workers):
 
 
 class _DaskWorkers(_Workers):
-    """A Dask cluster: one lane of regions per worker thread, each lane on its own kernel."""
+    """A Dask cluster: one lane of regions per worker thread, each lane on its own kernel.
+
+    The regions' files come back to the client, which writes them; the overview runs here.
+    """
 
     def __init__(self, scheduler: str) -> None:
         from distributed import Client
@@ -434,6 +479,7 @@ class _DaskWorkers(_Workers):
                 f"cannot reach the Dask scheduler at {scheduler} within {SCHEDULER_TIMEOUT} "
                 f"({type(exc).__name__})"
             ) from None
+        super().__init__()
 
     def map(
         self, tasks: Sequence[ReportTask], on_done: Callable[[RegionRun], None]
@@ -446,12 +492,13 @@ class _DaskWorkers(_Workers):
         lane_of = {future.key: lane for future, lane in zip(futures, split)}
         results = []
         for future in dask_completed(futures):
+            lane = lane_of[future.key]
             try:
-                runs = future.result()
+                runs = [_received(t, r) for t, r in zip(lane, future.result())]
             except Exception as exc:  # a worker died: its lane's regions failed
                 runs = [
                     RegionRun(str(t.parameters.get("region", t.stem)), False, _error_line(exc))
-                    for t in lane_of[future.key]
+                    for t in lane
                 ]
             for run in runs:
                 results.append(run)
@@ -459,9 +506,11 @@ class _DaskWorkers(_Workers):
         return results
 
     def run(self, task: ReportTask) -> RegionRun:
-        return self._client.submit(_run_lane, [task], pure=False).result()[0]
+        """Run here, on a kernel of the client (the overview reads the client's summary)."""
+        return super().run(task)
 
     def close(self) -> None:
+        super().close()
         self._client.close()
 
 
