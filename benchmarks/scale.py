@@ -3,12 +3,13 @@
 For each size, a synthetic catalog and dataset (:mod:`synthetic`; nothing real is read) is
 written to a temporary folder, then a fresh interpreter measures, for the assessment alone
 (``assess_all``) and for the whole report batch (every region's notebook, the summary, the
-overview and the index): wall seconds, seconds per region, and peak resident memory. For the
-batch, memory is given for the driving process and for the largest kernel.
+overview and the index, with each number of jobs): wall seconds, seconds per region, and peak
+resident memory. For the batch, memory is given for the driving process and for the largest
+kernel (of the run with the most jobs).
 
 Usage::
 
-    python benchmarks/scale.py [--regions 50 100 200 300] [--jobs 2] [--paths 2000]
+    python benchmarks/scale.py [--regions 50 100 200 300] [--jobs 1 2] [--paths 2000]
 """
 
 from __future__ import annotations
@@ -64,31 +65,37 @@ def _run(what: str, env: dict[str, str], jobs: int, n_paths: int, out: Path) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--regions", type=int, nargs="+", default=[50, 100, 200, 300])
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--paths", type=int, default=2000)
     parser.add_argument("--measure", choices=["assess", "notebooks"], help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.measure, args.jobs, args.paths, args.out)))
+        print(json.dumps(measure(args.measure, args.jobs[0], args.paths, args.out)))
         return
-    print(f"SYNTHETIC regions (4 targets each); {args.paths} paths; batch with {args.jobs} jobs")
+    print(f"SYNTHETIC regions (4 targets each); {args.paths} paths")
+    batch_heads = "".join(f" batch, {j} job{'s' if j > 1 else ''} s |" for j in args.jobs)
     print(
-        "\n| regions | assessment s | per region | peak MB "
-        "| batch s | per region | driver peak MB | largest kernel MB |"
+        f"\n| regions | assessment s | per region | peak MB |{batch_heads} "
+        "per region | speed-up | driver peak MB | largest kernel MB |"
     )
-    print("|--:|--:|--:|--:|--:|--:|--:|--:|")
+    print("|--:" * (8 + len(args.jobs)) + "|")
     for regions in args.regions:
         with tempfile.TemporaryDirectory(prefix="ipi-synthetic-") as tmp:
             folder = Path(tmp)
             env = write_synthetic(folder / "data", regions)
-            alone = _run("assess", env, args.jobs, args.paths, folder / "out")
-            batch = _run("notebooks", env, args.jobs, args.paths, folder / "out")
+            alone = _run("assess", env, args.jobs[0], args.paths, folder / "out")
+            batches = [
+                _run("notebooks", env, jobs, args.paths, folder / f"out{jobs}")
+                for jobs in args.jobs
+            ]
+        walls = "".join(f" {b['seconds']:.1f} |" for b in batches)
+        last = batches[-1]
         print(
             f"| {regions} | {alone['seconds']:.1f} | {alone['seconds'] / regions:.3f} "
-            f"| {alone['peak_mb']:.0f} | {batch['seconds']:.1f} "
-            f"| {batch['seconds'] / regions:.2f} | {batch['peak_mb']:.0f} "
-            f"| {batch['kernel_mb']:.0f} |",
+            f"| {alone['peak_mb']:.0f} |{walls} {last['seconds'] / regions:.2f} "
+            f"| {batches[0]['seconds'] / last['seconds']:.2f} | {last['peak_mb']:.0f} "
+            f"| {last['kernel_mb']:.0f} |",
             flush=True,
         )
 

@@ -3,7 +3,9 @@
 Each worker (the calling process with one job, else each worker process or Dask worker
 thread) keeps one warm kernel and runs its regions' notebooks on it in turn, the kernel reset
 between notebooks (:mod:`ipindicators.reports.kernels`): the import of the modelling and
-plotting stack and the kernel's start are paid once per worker, not once per region. A region
+plotting stack and the kernel's start are paid once per worker, not once per region. A
+report's HTML and downloads are made in the kernel that ran it (:mod:`.publish`), so this
+process only exchanges messages with the kernels and writes the notebooks. A region
 that fails keeps its executed notebook with the error; the batch goes on and reports it, and a
 kernel that died is replaced. Every file is written to a temporary name and renamed into place.
 
@@ -30,32 +32,30 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 
 import nbformat
 import pandas as pd
-from nbconvert import HTMLExporter
 from tqdm.auto import tqdm
 
 from ..atomic import write_bytes, write_text
 from ..catalog.regions import is_region
 from ..catalog.regions import region as region_definition
 from ..catalog.targets import regions_with_targets, targets_for
-from ..data.store import observations as load_observations
 from ..errors import UsageError
 from ..models import DEFAULT_MODEL
 from ..models.assess import COLUMNS
 from ..models.forecast import check_models
 from ..params import CountFrom, as_of_date, check_count_from, check_jobs, check_paths, check_seed
-from ..paths import notebooks_dir, processed_dir
-from .downloads import write_downloads
-from .kernels import KernelError, KernelSlot, WarmKernel
-from .region_report import VERDICTS, download_tables, read_assessment, verdict_label
+from ..paths import notebooks_dir
+from .kernels import KernelError, KernelSlot, WarmKernel, close_event_loop
+from .publish import PublishError, publish
+from .region_report import VERDICTS, read_assessment, verdict_label
 
 REGION_NOTEBOOK = "region_report.ipynb"
 OVERVIEW_NOTEBOOK = "overview.ipynb"
 SUMMARY_COLUMNS = [*COLUMNS, "report"]
+PUBLISH = "ipindicators.reports.publish:publish"
 SCHEDULER_TIMEOUT = "5s"
 _SAFE_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
@@ -183,27 +183,17 @@ def _coalesced_streams(outputs: list) -> list:
     return merged
 
 
-@lru_cache(maxsize=1)
-def _html_exporter() -> HTMLExporter:
-    """One exporter per process: its templates are loaded once, not once per report."""
-    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-
-
-def _to_html(notebook: nbformat.NotebookNode) -> str:
-    body, _ = _html_exporter().from_notebook_node(notebook)
-    return body
-
-
-def _embedded_observations() -> pd.DataFrame:
-    """The figures the downloads list: read once per build and process, not once per region."""
-    source = processed_dir() / "observations.csv"
-    stamp = source.stat().st_mtime_ns if source.is_file() else 0
-    return _observations_as_of(str(source), stamp)
-
-
-@lru_cache(maxsize=1)
-def _observations_as_of(source: str, stamp: int) -> pd.DataFrame:
-    return load_observations()
+def _publish(kernel: WarmKernel, notebook_file: Path, region: str | None) -> None:
+    """The report's HTML and downloads, made in the kernel that ran it (here if it died)."""
+    if not kernel.alive:
+        publish(str(notebook_file), region)
+        return
+    try:
+        kernel.call(PUBLISH, notebook_file=str(notebook_file), region=region)
+    except KernelError as exc:
+        if exc.name == PublishError.__name__:
+            raise PublishError(exc.value) from None
+        raise
 
 
 def _error_line(exc: BaseException) -> str:
@@ -257,17 +247,17 @@ def run_notebook(task: ReportTask, kernel: WarmKernel | None = None) -> RegionRu
         )
     try:
         notebook = stable_notebook(executed)
-        write_text(folder / f"{task.stem}.html", _to_html(notebook))
-        write_text(folder / f"{task.stem}.ipynb", nbformat.writes(notebook) + "\n")
+        written = folder / f"{task.stem}.ipynb"
+        write_text(written, nbformat.writes(notebook) + "\n")
         assessment = read_assessment(notebook)
-        if "region" in task.parameters and not error:
-            region_id = str(task.parameters["region"])
-            tables = download_tables(region_id, _embedded_observations(), assessment)
-            write_downloads(folder, tables)
+        region = task.parameters.get("region") if not error else None
+        _publish(kernel, written, None if region is None else str(region))
     except OSError as exc:
         return RegionRun(
             name, False, f"cannot write to {folder}: {exc.strerror}", time.perf_counter() - started
         )
+    except (KernelError, PublishError) as exc:
+        return RegionRun(name, False, str(exc), time.perf_counter() - started)
     return RegionRun(
         name,
         not error,
@@ -342,6 +332,7 @@ def _run_lane(tasks: Sequence[ReportTask]) -> list[LaneResult]:
                 results.append(LaneResult(run, files))
     finally:
         slot.shutdown()
+        close_event_loop()
     return results
 
 
@@ -441,6 +432,7 @@ class _ThreadWorkers(_Workers):
                 self._outbox.put(_run_in_slot(slot, task))
         finally:
             slot.shutdown()
+            close_event_loop()
 
     def map(
         self, tasks: Sequence[ReportTask], on_done: Callable[[RegionRun], None]

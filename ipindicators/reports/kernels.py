@@ -17,6 +17,7 @@ once (in worker processes or on a Dask cluster) without racing for the same port
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -26,7 +27,7 @@ from typing import Any
 import nbformat
 import papermill
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.utils import run_sync
+from jupyter_core.utils import ensure_event_loop, run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, papermill_engines
 
@@ -85,7 +86,16 @@ _reset_for_next_notebook()
 
 
 class KernelError(RuntimeError):
-    """The kernel could not be started or reset."""
+    """The kernel could not be started or reset, or code run in it raised.
+
+    ``name`` and ``value`` are the type and message of the exception raised in the kernel
+    (empty when the kernel itself failed).
+    """
+
+    def __init__(self, message: str, name: str = "", value: str = "") -> None:
+        super().__init__(message)
+        self.name = name
+        self.value = value
 
 
 def ipc_kernel_manager(folder: Path) -> AsyncKernelManager:
@@ -131,8 +141,24 @@ class WarmKernel:
             output_hook=lambda message: None,
         )
         if reply["content"]["status"] != "ok":
-            content = reply["content"]
-            raise KernelError(f"{content.get('ename')}: {content.get('evalue')}")
+            name, value = reply["content"].get("ename", ""), reply["content"].get("evalue", "")
+            raise KernelError(f"{name}: {value}", name, value)
+
+    def call(self, function: str, **arguments: object) -> None:
+        """Call ``function`` (``"package.module:name"``) in the kernel with these arguments.
+
+        The arguments travel as JSON; nothing is left in the kernel's namespace. Raises
+        :class:`KernelError` with the type and message of what the call raised.
+        """
+        module, name = function.split(":")
+        self._execute(
+            "def _call():\n"
+            "    import importlib\n"
+            "    import json\n\n"
+            f"    target = getattr(importlib.import_module({module!r}), {name!r})\n"
+            f"    target(**json.loads({json.dumps(arguments)!r}))\n\n\n"
+            "try:\n    _call()\nfinally:\n    del _call\n"
+        )
 
     @property
     def alive(self) -> bool:
@@ -225,3 +251,14 @@ class KernelSlot:
         if self._kernel is not None:
             self._kernel.shutdown()
             self._kernel = None
+
+
+def close_event_loop() -> None:
+    """Close this thread's event loop, on which its kernels' clients ran.
+
+    For a thread that is about to end: its loop (and the loop's sockets) would otherwise
+    outlive it.
+    """
+    loop = ensure_event_loop()
+    if not loop.is_running():
+        loop.close()

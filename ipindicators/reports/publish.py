@@ -1,0 +1,78 @@
+"""Publish an executed report notebook: its code-free HTML and, for a region, its downloads.
+
+The batch calls :func:`publish` inside the kernel that ran the notebook, so the HTML export
+and the spreadsheets (the heaviest part of a report after its own cells) run in parallel in
+every kernel, while the batch's threads only exchange messages with the kernels.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pandas as pd
+
+from ..atomic import write_text
+from ..data.store import observations as load_observations
+from ..paths import processed_dir
+from .downloads import write_downloads
+from .region_report import download_tables, read_assessment
+
+
+class PublishError(RuntimeError):
+    """A report's files could not be written (the message names the folder and why)."""
+
+
+@lru_cache(maxsize=1)
+def _html_exporter() -> Any:
+    """One exporter per process: its templates are loaded once, not once per report."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
+def notebook_html(notebook: nbformat.NotebookNode) -> str:
+    """The notebook as a standalone HTML page without code or prompts."""
+    body, _ = _html_exporter().from_notebook_node(notebook)
+    return body
+
+
+def _embedded_observations() -> pd.DataFrame:
+    """The figures the downloads list: read once per build and process, not once per region."""
+    source = processed_dir() / "observations.csv"
+    stamp = source.stat().st_mtime_ns if source.is_file() else 0
+    return _observations_as_of(str(source), stamp)
+
+
+@lru_cache(maxsize=1)
+def _observations_as_of(source: str, stamp: int) -> pd.DataFrame:
+    return load_observations()
+
+
+def publish(notebook_file: str, region: str | None = None) -> None:
+    """Write ``<stem>.html`` beside the executed ``<stem>.ipynb``; for a region, its downloads.
+
+    Parameters
+    ----------
+    notebook_file : str
+        The executed (and stabilised) notebook, already written.
+    region : str, optional
+        The region whose figures, targets and assessment are written as CSV and XLSX beside
+        it (only for a notebook that ran without error).
+
+    Raises
+    ------
+    PublishError
+        When a file cannot be written; nothing is left half-written.
+    """
+    path = Path(notebook_file)
+    try:
+        notebook = nbformat.read(path, as_version=4)
+        write_text(path.with_suffix(".html"), notebook_html(notebook))
+        if region is not None:
+            tables = download_tables(region, _embedded_observations(), read_assessment(notebook))
+            write_downloads(path.parent, tables)
+    except OSError as exc:
+        raise PublishError(f"cannot write to {path.parent}: {exc.strerror}") from None
