@@ -16,6 +16,7 @@ Output folder layout::
     OUT/overview.ipynb, .html      all regions side by side
     OUT/<region>/report.ipynb      the executed notebook
     OUT/<region>/report.html       the same without code
+    OUT/<region>/{figures,targets,assessment}.{csv,xlsx}   the region's tables for download
 """
 
 from __future__ import annotations
@@ -56,6 +57,15 @@ REGION_NOTEBOOK = "region_report.ipynb"
 OVERVIEW_NOTEBOOK = "overview.ipynb"
 SUMMARY_COLUMNS = [*COLUMNS, "report"]
 PUBLISH = "ipindicators.reports.publish:publish"
+OVERVIEW_MODULES = (
+    "itables",
+    "ipindicators.models.assess",
+    "ipindicators.reports.overview",
+    "ipindicators.reports.plots",
+    "ipindicators.reports.publish",
+)
+"""What the overview notebook imports, loaded on the client's kernel while a cluster runs the
+regions."""
 SCHEDULER_TIMEOUT = "5s"
 _SAFE_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
@@ -482,6 +492,8 @@ class _DaskWorkers(_Workers):
         split = lanes(tasks, threads)
         futures = self._client.map(_run_lane, split, pure=False)
         lane_of = {future.key: lane for future, lane in zip(futures, split)}
+        with contextlib.suppress(KernelError):  # the overview's kernel, warmed while lanes run
+            self._slot.kernel().preload(OVERVIEW_MODULES)
         results = []
         for future in dask_completed(futures):
             lane = lane_of[future.key]
@@ -631,7 +643,8 @@ def report(
         Kernels running notebooks at once (each driven by a thread of this process).
     scheduler : str, optional
         Address of a Dask distributed scheduler to run the notebooks on instead; its workers
-        need ``ipindicators`` installed and ``out`` on a shared file system.
+        need ``ipindicators`` installed, and send each report's files back to be written here
+        (no shared file system is needed).
     n_paths, seed, models, count_from
         Forecast settings passed to every notebook.
     overview : bool

@@ -7,12 +7,11 @@ the state of a fresh one as far as a notebook can see: the user namespace and ex
 counter (IPython's new session), open figures and matplotlib's settings, and the warnings
 already shown (so a warning prints in every notebook that triggers it, not only the first).
 Imported modules stay loaded; the library's caches hold only values computed from their
-arguments.
-A test checks that a notebook run on a kernel that ran others is byte-identical to one run on
-a fresh kernel.
+arguments (or keyed by a file's modification time). A test checks that a notebook run on a
+kernel that ran others is byte-identical to one run on a fresh kernel.
 
 Kernels talk over IPC sockets in a private folder rather than TCP ports, so many can start at
-once (in worker processes or on a Dask cluster) without racing for the same ports.
+once (from threads of one batch or on a Dask cluster) without racing for the same ports.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +33,13 @@ from papermill.engines import Engine, papermill_engines
 KERNEL_NAME = "python3"
 ENGINE_NAME = "warm"
 STARTUP_TIMEOUT = 60
+# Seconds for the batch's own silent code in a kernel: a reset or publishing a report.
+SILENT_TIMEOUT = 300
 # The kernel's own log (an interrupt at shutdown) is noise for a batch.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 
 # What a fresh kernel looks like once a notebook's ``%matplotlib inline`` ran: captured when
-# the kernel starts and restored before each notebook after the first.
+# the kernel starts and restored before each notebook.
 _CAPTURE = """\
 def _capture_fresh_state():
     import sys
@@ -116,7 +117,6 @@ class WarmKernel:
         self.folder = Path(tempfile.mkdtemp(prefix="ipi-kernel-"))
         self.manager = ipc_kernel_manager(self.folder)
         self.client: Any = None
-        self.notebooks_run = 0
         self.last_notebook: nbformat.NotebookNode | None = None
         try:
             run_sync(self._start)()
@@ -137,7 +137,7 @@ class WarmKernel:
             code,
             silent=True,
             store_history=False,
-            timeout=STARTUP_TIMEOUT,
+            timeout=SILENT_TIMEOUT,
             output_hook=lambda message: None,
         )
         if reply["content"]["status"] != "ok":
@@ -160,6 +160,13 @@ class WarmKernel:
             "try:\n    _call()\nfinally:\n    del _call\n"
         )
 
+    def preload(self, modules: Sequence[str]) -> None:
+        """Import these modules in the kernel now; they stay imported across resets."""
+        self._execute(
+            f"import importlib\nfor _module in {list(modules)!r}:\n"
+            "    importlib.import_module(_module)\n"
+        )
+
     @property
     def alive(self) -> bool:
         """Whether the kernel process is still running."""
@@ -177,7 +184,6 @@ class WarmKernel:
         papermill's error marker where it failed) is then in :attr:`last_notebook`.
         """
         self._execute(_RESET)
-        self.notebooks_run += 1
         self.last_notebook = None
         return papermill.execute_notebook(
             str(notebook),
