@@ -142,3 +142,30 @@ def test_lanes_hold_every_task_once_and_balance_the_work():
     assert lanes(tasks[:2], 8) == [[t] for t in largest_first(tasks[:2])]
     costs = [task_cost(t) for t in largest_first(tasks)]
     assert costs == sorted(costs, reverse=True) and costs[0] > costs[-1]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_fault_in_one_region_fails_that_region_only(tmp_path, monkeypatch, jobs):
+    from ipindicators.reports import batch
+
+    real = batch.run_notebook
+
+    def faulty(task, kernel=None):
+        if task.parameters.get("region") == "haidong":
+            raise RuntimeError("disk controller on fire")
+        return real(task, kernel)
+
+    monkeypatch.setattr(batch, "run_notebook", faulty)
+    result = batch.report(
+        ["haidong", "hangzhou", "liaoning"],
+        as_of=2021,
+        out=tmp_path,
+        jobs=jobs,
+        n_paths=PATHS,
+        overview=False,
+        progress=False,
+    )
+    failed = {run.region: run.error for run in result.runs if not run.ok}
+    assert failed == {"haidong": "RuntimeError: disk controller on fire"}
+    assert (tmp_path / "hangzhou" / "report.html").is_file()
+    assert "FAILED haidong: RuntimeError: disk controller on fire" in result.message()

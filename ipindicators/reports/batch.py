@@ -306,11 +306,15 @@ def _region_problem(region: object) -> str:
 
 
 def _run_in_slot(slot: KernelSlot, task: ReportTask) -> RegionRun:
+    """One task on the slot's kernel; whatever goes wrong is this region's failure only."""
+    name = str(task.parameters.get("region", task.stem))
     try:
-        kernel = slot.kernel()
+        return run_notebook(task, slot.kernel())
     except KernelError as exc:
-        return RegionRun(str(task.parameters.get("region", task.stem)), False, str(exc))
-    return run_notebook(task, kernel)
+        return RegionRun(name, False, str(exc))
+    except Exception as exc:  # a fault of the batch itself: the other regions still run
+        slot.shutdown()
+        return RegionRun(name, False, _error_line(exc))
 
 
 @dataclass(frozen=True)
