@@ -169,3 +169,10 @@ def test_a_fault_in_one_region_fails_that_region_only(tmp_path, monkeypatch, job
     assert failed == {"haidong": "RuntimeError: disk controller on fire"}
     assert (tmp_path / "hangzhou" / "report.html").is_file()
     assert "FAILED haidong: RuntimeError: disk controller on fire" in result.message()
+
+
+def test_kernels_run_one_linear_algebra_thread(kernel, tmp_path):
+    path = _notebook(
+        tmp_path, "threads", "import os\nprint(os.environ.get('OPENBLAS_NUM_THREADS'))"
+    )
+    assert _text(kernel.execute_notebook(path, {"x": 1})).strip() == "1"

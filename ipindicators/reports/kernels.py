@@ -17,6 +17,7 @@ once (from threads of one batch or on a Dask cluster) without racing for the sam
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -37,6 +38,14 @@ STARTUP_TIMEOUT = 60
 SILENT_TIMEOUT = 300
 # The kernel's own log (an interrupt at shutdown) is noise for a batch.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+THREAD_LIMITS = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
+"""One linear-algebra thread per kernel (unless the environment sets its own): a batch runs
+one kernel per core, and kernels that each spread their matrix work over every core (and
+spin waiting for it) slow each other down. The reports' numbers are the same either way."""
 
 # What a fresh kernel looks like once a notebook's ``%matplotlib inline`` ran: captured when
 # the kernel starts and restored before each notebook.
@@ -126,7 +135,10 @@ class WarmKernel:
             raise KernelError(f"cannot start a {KERNEL_NAME} kernel: {exc}") from exc
 
     async def _start(self) -> None:
-        await self.manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=str(self.folder))
+        env = {**THREAD_LIMITS, **os.environ}
+        await self.manager.start_kernel(
+            extra_arguments=KERNEL_ARGUMENTS, cwd=str(self.folder), env=env
+        )
         self.client = self.manager.client()
         self.client.start_channels()
         await self.client.wait_for_ready(timeout=STARTUP_TIMEOUT)
