@@ -1,7 +1,8 @@
 """The report batch: run the region notebook for many regions with papermill, then index them.
 
-Each worker (the calling process with one job, else each worker process or Dask worker
-thread) keeps one warm kernel and runs its regions' notebooks on it in turn, the kernel reset
+Each worker (the calling thread with one job, else one thread per job here, or one lane per
+Dask worker thread) keeps one warm kernel and runs its regions' notebooks on it in turn, the
+kernel reset
 between notebooks (:mod:`ipindicators.reports.kernels`): the import of the modelling and
 plotting stack and the kernel's start are paid once per worker, not once per region. A
 report's HTML and downloads are made in the kernel that ran it (:mod:`.publish`), so this
