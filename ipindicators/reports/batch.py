@@ -2,12 +2,11 @@
 
 Each worker (the calling thread with one job, else one thread per job here, or one lane per
 Dask worker thread) keeps one warm kernel and runs its regions' notebooks on it in turn, the
-kernel reset
-between notebooks (:mod:`ipindicators.reports.kernels`): the import of the modelling and
-plotting stack and the kernel's start are paid once per worker, not once per region. A
-report's HTML and downloads are made in the kernel that ran it (:mod:`.publish`), so this
-process only exchanges messages with the kernels and writes the notebooks. A region
-that fails keeps its executed notebook with the error; the batch goes on and reports it, and a
+kernel reset between notebooks (:mod:`ipindicators.reports.kernels`): the import of the
+modelling and plotting stack and the kernel's start are paid once per worker, not once per
+region. A report's HTML and downloads are made in the kernel that ran it (:mod:`.publish`), so
+this process only exchanges messages with the kernels and writes the notebooks. A region that
+fails keeps its executed notebook with the error; the batch goes on and reports it, and a
 kernel that died is replaced. Every file is written to a temporary name and renamed into place.
 
 Output folder layout::
@@ -85,6 +84,11 @@ class ReportTask:
     stem: str
     parameters: dict
     progress: bool = False
+
+    @property
+    def name(self) -> str:
+        """What the run is reported as: its region, else the notebook's stem."""
+        return str(self.parameters.get("region", self.stem))
 
 
 @dataclass(frozen=True)
@@ -232,10 +236,9 @@ def run_notebook(task: ReportTask, kernel: WarmKernel | None = None) -> RegionRu
             with WarmKernel() as own:
                 return run_notebook(task, own)
         except KernelError as exc:
-            name = str(task.parameters.get("region", task.stem))
-            return RegionRun(name, False, str(exc))
+            return RegionRun(task.name, False, str(exc))
     folder = Path(task.folder)
-    name = str(task.parameters.get("region", task.stem))
+    name = task.name
     started = time.perf_counter()
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -308,14 +311,13 @@ def _region_problem(region: object) -> str:
 
 def _run_in_slot(slot: KernelSlot, task: ReportTask) -> RegionRun:
     """One task on the slot's kernel; whatever goes wrong is this region's failure only."""
-    name = str(task.parameters.get("region", task.stem))
     try:
         return run_notebook(task, slot.kernel())
     except KernelError as exc:
-        return RegionRun(name, False, str(exc))
+        return RegionRun(task.name, False, str(exc))
     except Exception as exc:  # a fault of the batch itself: the other regions still run
         slot.shutdown()
-        return RegionRun(name, False, _error_line(exc))
+        return RegionRun(task.name, False, _error_line(exc))
 
 
 @dataclass(frozen=True)
@@ -505,10 +507,7 @@ class _DaskWorkers(_Workers):
             try:
                 runs = [_received(t, r) for t, r in zip(lane, future.result())]
             except Exception as exc:  # a worker died: its lane's regions failed
-                runs = [
-                    RegionRun(str(t.parameters.get("region", t.stem)), False, _error_line(exc))
-                    for t in lane
-                ]
+                runs = [RegionRun(t.name, False, _error_line(exc)) for t in lane]
             for run in runs:
                 results.append(run)
                 on_done(run)
