@@ -429,8 +429,8 @@ def test_yaml_ids_are_unique_and_relative_targets_keep_their_benchmark():
     text = "专利申请量达到100件。专利申请量达到200件。知识产权经费增长幅度不低于经济增长幅度。"
     entries = yaml.safe_load(candidates_to_yaml(extract_targets(text), "hangzhou", HANGZHOU))
     assert [e["id"] for e in entries] == [
-        "hangzhou-target",
-        "hangzhou-target-2",
+        "hangzhou-patent-applications",
+        "hangzhou-patent-applications-2",
         "hangzhou-ip-funding-growth",
     ]
     assert entries[2]["relative_to"] == "gdp_growth" and "value" not in entries[2]

@@ -122,16 +122,19 @@ def test_regions_without_data_report_no_data_with_reasons(obs):
     table = assess("haidong", observations=obs)
     assert (table["status"] == "no_data").all() and table["probability"].isna().all()
     assert (table["reason"] != "").all()
-    doc003 = assess("nantong_doc003", observations=obs)
+    assert set(table["reason_code"]) == {"no_figure"} and set(table["verdict"]) == {"no data"}
+    doc003 = assess("nantong_doc003", observations=obs).set_index("target_id")
     own = doc003[~doc003["inherited"]]
-    reasons = set(own["reason"])
-    relative = [r for r in reasons if r.startswith("relative target")]
-    assert reasons - set(relative) == {"the document gives no target year"}
-    assert relative == [
-        "relative target (compared with gdp_growth); not assessed (relative targets are not "
-        "assessed yet; one would need the region's yearly figures of both Growth of public IP "
-        "funding and GDP growth)"
-    ]
+    relative = own[own["reason_code"] == "relative"]
+    programme = own[own["reason_code"] == "programme"]
+    assert len(relative) == 1 and len(programme) == len(own) - 1
+    assert (programme["verdict"] == "programme target").all()
+    assert programme["reason"].str.startswith("a programme target: no public statistic").all()
+    assert relative["verdict"].tolist() == ["not assessed"]
+    assert relative["reason"].iloc[0] == (
+        "a relative target (compared with GDP growth); relative targets are not assessed yet: "
+        "it needs the region's yearly figures of both Growth of public IP funding and GDP growth"
+    )
 
 
 def test_inherited_targets_are_flagged(obs):

@@ -238,6 +238,7 @@ def test_gap_table_and_regions_lacking_data():
             "status": ["limited_progress", "on_track", "no_data"],
             "expected_year": [2030, 2020, None],
             "reason": ["", "", "no published figure"],
+            "verdict": ["unlikely", "likely", "no data"],
         }
     )
     gaps = overview.gap_table(summary)
@@ -245,7 +246,15 @@ def test_gap_table_and_regions_lacking_data():
     assert gaps["gap"].tolist() == pytest.approx([1.0, 0.25])
     lacking = overview.regions_lacking_data(summary)
     assert lacking.to_dict("records") == [
-        {"region": "b", "targets": 1, "unassessed": 1, "nothing_assessed": True, "indicators": "z"}
+        {
+            "region": "b",
+            "targets": 1,
+            "programme": 0,
+            "no_data": 1,
+            "other": 0,
+            "nothing_assessed": True,
+            "indicators": "z",
+        }
     ]
 
 

@@ -11,8 +11,10 @@ from .units import UnitSymbol
 
 Kind = Literal["stock", "flow", "ratio", "rate", "count"]
 Measure = Literal["snapshot", "period_total"]
+Tracking = Literal["statistic", "programme"]
 KINDS: tuple[str, ...] = get_args(Kind)
 MEASURES: tuple[str, ...] = get_args(Measure)
+TRACKING: tuple[str, ...] = get_args(Tracking)
 
 
 class Indicator(Entry):
@@ -41,6 +43,10 @@ class Indicator(Entry):
         Who publishes it and how it is computed.
     aliases_zh : tuple of str
         Phrases plans use for it.
+    tracking : {"statistic", "programme"}
+        ``statistic``: a published statistic measures it; ``programme``: an output the plan's
+        owner reports on (designations, cultivation or training counts) that no public
+        statistic measures, so its targets are stated but never assessed.
     """
 
     list_separators: ClassVar[Mapping[str, str]] = {"derived_from": " / "}
@@ -56,6 +62,13 @@ class Indicator(Entry):
     publisher: Text
     definition: Text
     aliases_zh: Texts = ()
+    tracking: Tracking = "statistic"
+
+    @property
+    def per_capita(self) -> bool:
+        """Whether the indicator is a ratio to the resident population (comparable across
+        regions of any size, so a parent plan's target can apply to a child region)."""
+        return len(self.derived_from) == 2 and self.derived_from[1] == "resident_population"
 
     @property
     def is_derived(self) -> bool:

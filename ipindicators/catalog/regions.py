@@ -6,9 +6,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Literal, get_args
 
 from ..paths import catalog_file
-from .registry import Entry, Flag, Registry, Text
+from .registry import Entry, Flag, Registry, Text, Texts
 
-Level = Literal["country", "province", "prefecture", "county"]
+Level = Literal["country", "province", "prefecture", "county", "area"]
 LEVELS: tuple[str, ...] = get_args(Level)
 
 
@@ -23,14 +23,16 @@ class Region(Entry):
         Chinese name.
     name_en : str or None
         English name; None for a region kept unnamed because no source names it.
-    level : {"country", "province", "prefecture", "county"}
-        Administrative level.
+    level : {"country", "province", "prefecture", "county", "area"}
+        Administrative level; ``area`` is a group of regions a plan targets together.
     parent : str or None
         Id of the region it belongs to.
     code : str or None
         GB/T 2260 administrative division code.
     sub_provincial : bool
         One of the 15 cities CNIPA tabulates separately.
+    members : tuple of str
+        For an ``area``: the regions it is made of (its stocks are their sums).
     note : str or None
         Anything a reader must know (renamed units, unnamed regions).
     """
@@ -41,11 +43,17 @@ class Region(Entry):
     parent: Text | None = None
     code: Text | None = None
     sub_provincial: Flag = False
+    members: Texts = ()
     note: Text | None = None
 
     def problems(self, siblings: Mapping[str, Entry]) -> Iterator[tuple[str, str]]:
         if self.parent is not None and self.parent not in siblings:
             yield "parent", f"unknown region id {self.parent!r}"
+        if (self.level == "area") != bool(self.members):
+            yield "members", "an area lists its member regions; other levels have none"
+        for member in self.members:
+            if member not in siblings:
+                yield "members", f"unknown region id {member!r}"
 
 
 REGIONS = Registry(

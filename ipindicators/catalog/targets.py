@@ -17,7 +17,7 @@ from .registry import Entry, Number, Registry, Text, Year, load_entries, unknown
 from .units import UnitSymbol, conversion_factor
 
 Comparator = Literal[">=", "<=", "=="]
-Basis = Literal["level", "cumulative", "every_year"]
+Basis = Literal["level", "cumulative", "every_year", "average_growth"]
 COMPARATORS: tuple[str, ...] = get_args(Comparator)
 BASES: tuple[str, ...] = get_args(Basis)
 
@@ -31,8 +31,9 @@ class Target(Entry):
         Stable identifier, e.g. ``"hangzhou-2020-invention-patents-per-10k"``.
     region : str
         Region the target is set for.
-    indicator : str or None
-        Catalog indicator, or None when no indicator fits (the labels are kept).
+    indicator : str
+        Catalog indicator the target is measured by (a programme indicator where no public
+        statistic measures it; see :attr:`tracking`).
     label_zh, label_en : str or None
         The indicator's name as the document prints it.
     comparator : {">=", "<=", "=="}
@@ -43,10 +44,11 @@ class Target(Entry):
         Unit of ``value`` as printed.
     year : int or None
         Target year; None when the document does not say (e.g. "20XX").
-    basis : {"level", "cumulative", "every_year"}
-        Level in the target year, sum over a window, or required in every year.
+    basis : {"level", "cumulative", "every_year", "average_growth"}
+        Level in the target year, sum over a window, required in every year, or the average
+        annual growth (in %) of the indicator from the year before ``window_start`` to ``year``.
     window_start : int or None
-        First year of a cumulative window.
+        First year of a cumulative or average-growth window.
     window_years : int or None
         Length of a cumulative window the document gives without dates.
     relative_to : str or None
@@ -61,10 +63,13 @@ class Target(Entry):
         Where the target was read, for documents outside the policies folder.
     note : str or None
         Interpretation of ambiguous text.
+    unassessable : str or None
+        Why the target cannot be assessed as printed although a statistic measures it (e.g. a
+        value whose printed unit is implausible); the target is listed, never assessed.
     """
 
     region: Text
-    indicator: Text | None = None
+    indicator: Text
     label_zh: Text | None = None
     label_en: Text | None = None
     comparator: Comparator
@@ -81,6 +86,7 @@ class Target(Entry):
     quote: Text
     source_url: Text | None = None
     note: Text | None = None
+    unassessable: Text | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -88,10 +94,32 @@ class Target(Entry):
         """Whether the target is a sum over a window."""
         return self.basis == "cumulative"
 
+    @property
+    def growth(self) -> bool:
+        """Whether the target is an average annual growth rate of its indicator (in %)."""
+        return self.basis == "average_growth"
+
+    @property
+    def tracking(self) -> str:
+        """``statistic`` or ``programme``: the tracking class of the target's indicator."""
+        return indicator(self.indicator).tracking
+
+    @property
+    def assessed_unit(self) -> str:
+        """The unit the target is assessed in: its indicator's, ``%`` for a growth target, and
+        the printed unit for a programme target (never assessed, so never converted)."""
+        if self.growth:
+            return "%"
+        if self.tracking == "programme":
+            return self.unit
+        return indicator(self.indicator).unit
+
     def value_in_indicator_unit(self) -> float | None:
-        """The target value converted to its indicator's catalog unit (None if untracked)."""
-        if self.indicator is None or self.value is None:
+        """The target value in :attr:`assessed_unit` (None for a relative target)."""
+        if self.value is None:
             return None
+        if self.growth or self.tracking == "programme":
+            return self.value
         return self.value * conversion_factor(self.unit, indicator(self.indicator).unit)
 
     def goal(self) -> float:
@@ -121,19 +149,24 @@ class Target(Entry):
             problem = unknown_reference(value, known, what)
             if problem:
                 yield field, problem
-        if not (self.indicator or self.label_zh or self.label_en):
-            yield "indicator", "needs an indicator or the printed label"
         if self.value is None and self.relative_to is None:
             yield "value", "needs a numeric value (or relative_to)"
         if self.value is not None and self.relative_to is not None:
             yield "value", "set either value or relative_to, not both"
-        if self.indicator and self.value is not None:
+        if self.growth and self.unit != "%":
+            yield "unit", "an average_growth target is a percentage (unit: %)"
+        if self.growth and self.window_start is None:
+            yield "window_start", "an average_growth target needs window_start"
+        measured = is_indicator(self.indicator) and self.tracking == "statistic"
+        if measured and not self.growth and self.value is not None:
             try:
                 conversion_factor(self.unit, indicator(self.indicator).unit)
             except UsageError as exc:
                 yield "unit", str(exc)
-        if self.basis != "cumulative" and (self.window_start or self.window_years):
-            yield "basis", "a window needs basis: cumulative"
+        if self.basis not in ("cumulative", "average_growth") and (
+            self.window_start or self.window_years
+        ):
+            yield "basis", "a window needs basis: cumulative or average_growth"
         if self.window_start and self.year and self.window_start > self.year:
             yield "window_start", "window_start is after the target year"
         if document(self.document).file is None and not self.source_url:
@@ -190,9 +223,11 @@ def targets_for(region_id: str, inherit: bool = False) -> list[Target]:
     region_id : str
         Region id (checked against the catalog).
     inherit : bool
-        Also return the nearest ancestor's targets on per-capita (ratio) indicators the region
-        sets no target for. Absolute levels (counts, amounts) never transfer from a larger
-        region to a smaller one, so only ratio targets are inherited.
+        Also return the nearest ancestor's targets on per-capita indicators (ratios to the
+        resident population) the region sets no target for. Absolute levels (counts, amounts)
+        never transfer from a larger region to a smaller one, and other ratios (per unit of
+        revenue, per business) describe an economy's mix rather than a region's standing, so
+        only per-capita targets are inherited.
 
     Returns
     -------
@@ -212,7 +247,7 @@ def targets_for(region_id: str, inherit: bool = False) -> list[Target]:
             if t.region == parent
             and t.indicator
             and t.indicator not in covered
-            and indicator(t.indicator).kind == "ratio"
+            and indicator(t.indicator).per_capita
         ]
         inherited.extend(found)
         covered |= {t.indicator for t in found if t.indicator}

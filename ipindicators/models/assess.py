@@ -16,8 +16,16 @@ For each target of a region (its own, then ratio targets inherited from parent p
 * ``expected_year``: first year-end (up to 15 years after ``as_of``) at which the median path
   meets the target; a year before ``as_of`` means the figures already met it then.
 * ``verdict``: ``achieved`` / ``missed`` from the figures, else the probability's band
-  (:data:`VERDICT_BANDS`: ``likely``, ``uncertain``, ``unlikely``), or ``not trackable``;
-  ``verdict_note`` says why the verdict and the growth-ratio category disagree where they do.
+  (:data:`VERDICT_BANDS`: ``likely``, ``uncertain``, ``unlikely``); a target without a verdict
+  says why in words a reader can act on (:data:`UNTRACKED_VERDICTS`): ``programme target`` (no
+  public statistic measures it), ``no data`` (the statistic is catalogued but no usable figure
+  of the region is held), ``no target year``, or ``not assessed`` (anything else: a relative
+  target, too few figures, a value that cannot be read as printed); ``reason_code`` names the
+  reason as a code (:data:`REASONS`) and ``reason`` in a sentence; ``verdict_note`` says why the
+  verdict and the growth-ratio category disagree where they do.
+* ``average_growth`` targets compare the indicator's compound annual growth from the year before
+  ``window_start`` to the target year (in %) with the value: settled when both figures are held,
+  else estimated from the forecast paths of the target year.
 
 ``as_of`` is a year (its 31 December) or a date: only figures public by then are used
 (``count_from="release"``, see :mod:`ipindicators.data.release`), or with
@@ -27,7 +35,7 @@ For each target of a region (its own, then ratio targets inherited from parent p
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -67,10 +75,27 @@ COLUMNS = [
     "inherited",
     "target_region",
     "unit",
+    "reason_code",
     "reason",
     "verdict",
     "verdict_note",
+    "tracking",
 ]
+REASONS = {
+    "programme": "no data",
+    "no_figure": "no data",
+    "part_year": "no data",
+    "not_public": "no data",
+    "no_year": "no target year",
+    "relative": "not assessed",
+    "too_few": "not assessed",
+    "unassessable": "not assessed",
+    "error": "not assessed",
+}
+"""Why a target has no verdict (``reason_code``), and the verdict word each reason gives;
+``programme`` is overridden by :data:`UNTRACKED_VERDICTS`' ``programme target``."""
+UNTRACKED_VERDICTS = ("programme target", "no data", "no target year", "not assessed")
+"""The verdicts of targets without an outcome or a probability, most specific first."""
 VERDICT_BANDS = ((0.66, "likely"), (0.33, "uncertain"), (0.0, "unlikely"))
 """A probability of at least 0.66 reads "likely", at most 0.33 "unlikely" (below the lower
 bound of the middle band), anything between "uncertain" — the bands of the IPCC's calibrated
@@ -142,11 +167,19 @@ def _row(item: Target, region_id: str, cutoff: dt.date) -> dict:
         "expected_year": None,
         "inherited": is_inherited(item, region_id),
         "target_region": item.region,
-        "unit": indicator(item.indicator).unit if item.indicator else item.unit,
+        "unit": item.assessed_unit,
+        "reason_code": "",
         "reason": "",
-        "verdict": "not trackable",
+        "verdict": "not assessed",
         "verdict_note": "",
+        "tracking": item.tracking,
     }
+
+
+def _untracked(row: dict, code: str, reason: str) -> dict:
+    """Mark ``row`` as without a verdict for ``code`` (see :data:`REASONS`), saying why."""
+    row["reason_code"], row["reason"] = code, reason
+    return row
 
 
 def verdict_band(probability: float) -> str:
@@ -167,7 +200,11 @@ def _verdict(row: dict) -> tuple[str, str]:
             return "likely", (
                 "the latest figure already meets the target; too few figures for a probability"
             )
-        return "not trackable", ""
+        if row["tracking"] == "programme":
+            return "programme target", ""
+        if not row["reason_code"]:
+            row["reason_code"] = "too_few"
+        return REASONS.get(row["reason_code"], "not assessed"), ""
     verdict = verdict_band(probability)
     if status == "on_track" and verdict != "likely":
         if row["required_cagr"] is not None and row["required_cagr"] <= 0:
@@ -231,6 +268,73 @@ def _window_sums(item: Target, fc: Forecast) -> np.ndarray:
     return fc.paths[:, [c[0] for c in columns]].sum(axis=1)
 
 
+def _year_end_value(used: pd.DataFrame, year: int) -> float | None:
+    """The figure dated 31 December ``year`` (the year's total for flows), if held."""
+    ends = used["period_end"]
+    found = used[(ends.dt.year == year) & (ends.dt.month == 12) & (ends.dt.day == 31)]
+    return None if found.empty else float(found["value"].iloc[-1])
+
+
+def _growth_percent(start: float | np.ndarray, end: float | np.ndarray, years: float):
+    """Compound annual growth in percent from ``start`` to ``end`` over ``years``."""
+    return 100.0 * ((np.asarray(end, dtype=float) / start) ** (1.0 / years) - 1.0)
+
+
+def _assessed_growth(
+    item: Target,
+    row: dict,
+    used: pd.DataFrame,
+    cutoff: dt.date,
+    make_forecast: Callable[[], Forecast],
+) -> dict:
+    """An ``average_growth`` target: the indicator's compound annual growth (in %) from the
+    year before the window to the target year, from the figures or, while the target year's
+    figure is not held, from the forecast paths of that year."""
+    assert item.year is not None and item.window_start is not None
+    base_year = item.window_start - 1
+    base = _year_end_value(used, base_year)
+    if base is None or base <= 0:
+        return _untracked(
+            row,
+            "no_figure",
+            f"growth is measured from the {base_year} figure, which is not held",
+        )
+    span = item.year - base_year
+    last_year = float(decimal_year(used["period_end"])[-1])
+    so_far = last_year - (base_year + 1)
+    row["last_value"] = (
+        float(_growth_percent(base, row["last_value"], so_far)) if so_far > 0 else None
+    )
+    row["observed_cagr"] = None if row["last_value"] is None else row["last_value"] / 100.0
+    end = _year_end_value(used, item.year)
+    if end is not None:
+        outcome = float(_growth_percent(base, end, span))
+        row["last_value"], row["last_period"] = outcome, f"{item.year}-12-31"
+        row["status"] = "achieved" if _meets(item, np.array([outcome]))[0] else "missed"
+        return row
+    fc = make_forecast()
+    if not fc.ok:
+        return _untracked(row, "too_few", fc.message)
+    outcome = _growth_percent(base, np.clip(fc.at(item.year), 1e-12, None), span)
+    row["probability"] = float(_meets(item, outcome).mean())
+    row["median_forecast"] = float(np.median(outcome))
+    low, high = np.quantile(outcome, [0.1, 0.9])
+    row["interval_80"] = [float(low), float(high)]
+    needed_end = base * (1.0 + item.goal() / 100.0) ** span
+    remaining = item.year + 1 - last_year
+    last_level = float(used["value"].iloc[-1])
+    row["required_cagr"] = _cagr(last_level, needed_end, remaining) if remaining > 0 else None
+    if cutoff > dt.date(item.year, 12, 31):
+        row["status"] = "outcome_unknown"
+        row["reason"] = (
+            f"the {item.year} figure is not among the figures held; the probability is from "
+            f"the figures up to {row['last_period']}"
+        )
+    elif row["observed_cagr"] is not None and row["required_cagr"]:
+        row["status"] = growth_status(row["observed_cagr"] / row["required_cagr"])
+    return row
+
+
 def assess_catalog_target(
     item: Target,
     region_id: str,
@@ -263,54 +367,77 @@ def _assessed(
     priors: dict[str, FamilyPrior] | None,
 ) -> dict:
     row = _row(item, region_id, cutoff)
-    if item.indicator is None:
-        row["reason"] = (
-            "this indicator is not in the catalog yet, so no figures are collected for it"
+    if item.tracking == "programme":
+        spec = indicator(item.indicator)
+        return _untracked(
+            row,
+            "programme",
+            f"a programme target: no public statistic measures it ({spec.publisher} report on it)",
         )
-        return row
+    if item.unassessable:
+        return _untracked(row, "unassessable", item.unassessable)
     if item.value is None:
         benchmark = indicator(item.relative_to).name_en if item.relative_to else "its benchmark"
-        row["reason"] = f"relative target (compared with {item.relative_to}); not assessed" + (
-            f" (relative targets are not assessed yet; one would need the region's yearly "
-            f"figures of both {indicator(item.indicator).name_en} and {benchmark})"
-            if item.indicator
-            else ""
+        return _untracked(
+            row,
+            "relative",
+            f"a relative target (compared with {benchmark}); relative targets are not assessed "
+            f"yet: it needs the region's yearly figures of both "
+            f"{indicator(item.indicator).name_en} and {benchmark}",
         )
-        return row
     if item.year is None:
-        row["reason"] = "the document gives no target year"
-        return row
+        return _untracked(row, "no_year", "the document gives no target year")
     spec = indicator(item.indicator)
     series = frame[(frame["region"] == region_id) & (frame["indicator"] == item.indicator)]
     used = usable_observations(series, spec, cutoff, count_from) if not series.empty else series
     row["n_obs"] = len(used)
     if used.empty:
         if series.empty:
-            row["reason"] = "no published figure of this indicator for the region"
-        elif (series["period_end"] <= pd.Timestamp(cutoff)).any():
-            row["reason"] = "only part-year figures; a period total needs a full calendar year"
-        else:
-            row["reason"] = (
-                f"no figure public by {cutoff} (first period: {series['period_end'].min().date()})"
+            return _untracked(
+                row, "no_figure", "no published figure of this indicator for the region is held"
             )
-        return row
+        if (series["period_end"] <= pd.Timestamp(cutoff)).any():
+            return _untracked(
+                row,
+                "part_year",
+                "only part-year figures are held; a period total needs a full calendar year",
+            )
+        return _untracked(
+            row,
+            "not_public",
+            f"no figure public by {cutoff} (first period: {series['period_end'].min().date()})",
+        )
+    first_year = int(used["period_end"].iloc[0].year)
+    if not item.growth and (item.window_start or item.year) < first_year:
+        return _untracked(
+            row,
+            "no_figure",
+            f"no figure of {item.window_start or item.year} or earlier is held (the first is "
+            f"of {used['period_end'].iloc[0].date()})",
+        )
     last = used.iloc[-1]
     row["last_period"] = last["period_end"].date().isoformat()
     row["last_value"] = float(last["value"])
     goal = item.goal()
     until = max(item.year, cutoff.year) + EXPECTED_YEAR_HORIZON
-    fc = forecast(
-        frame,
-        region_id,
-        item.indicator,
-        cutoff,
-        until,
-        n_paths,
-        seed,
-        models,
-        count_from=count_from,
-        priors=priors,
-    )
+
+    def make_forecast() -> Forecast:
+        return forecast(
+            frame,
+            region_id,
+            item.indicator,
+            cutoff,
+            until,
+            n_paths,
+            seed,
+            models,
+            count_from=count_from,
+            priors=priors,
+        )
+
+    if item.growth:
+        return _assessed_growth(item, row, used, cutoff, make_forecast)
+    fc = make_forecast()
     if not fc.ok:
         row["reason"] = fc.message
         if not item.cumulative and (status := _status_from_figures(item, used)):
@@ -319,6 +446,8 @@ def _assessed(
         elif _published_years_suffice(item, used):
             row["status"] = "achieved"
             row["reason"] += "; the published years of the window alone reach the target"
+        else:
+            row["reason_code"] = "too_few"
         return row
     outcome = _window_sums(item, fc) if item.cumulative else fc.at(item.year)
     row["probability"] = float(_meets(item, outcome).mean())
@@ -466,8 +595,8 @@ def _assess_or_explain(
             item, region_id, frame, cutoff, n_paths, seed, models, count_from, priors
         )
     except UsageError as exc:
-        row = _row(item, region_id, cutoff)
-        row["reason"] = f"not assessed: {exc}"
+        row = _untracked(_row(item, region_id, cutoff), "error", f"not assessed: {exc}")
+        row["verdict"] = REASONS["error"]
         return row
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..catalog.indicators import indicator, is_indicator
 from ..catalog.regions import region as region_definition
-from ..catalog.targets import target
+from ..models.assess import UNTRACKED_VERDICTS
 from .format import MISSING, is_missing, number
 from .region_report import verdict_label
 
@@ -58,39 +58,43 @@ def gap_table(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def regions_lacking_data(summary: pd.DataFrame) -> pd.DataFrame:
-    """Per region: how many targets could not be assessed, and the indicators without data.
+    """Per region: targets without a verdict, apart by why, and the indicators lacking figures.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        Assessment rows of one or more regions (with ``verdict`` and ``reason_code``).
 
     Returns
     -------
     DataFrame
-        One row per region with at least one unassessed target: ``targets``, ``unassessed``
-        and the ``indicators`` (or reasons) behind them; regions with nothing assessed first.
+        One row per region with at least one target without a verdict: ``targets``,
+        ``programme`` (programme targets, which no public statistic measures), ``no_data``
+        (statistic targets whose figures are not held), ``other`` (no target year, relative,
+        too few figures, …) and the ``indicators`` lacking figures; regions with nothing
+        assessed first.
     """
     rows = []
     for region_id, group in summary.groupby("region", sort=True):
-        missing = group[group["probability"].isna()]
-        if missing.empty:
+        without = group[group["verdict"].isin(UNTRACKED_VERDICTS)]
+        if without.empty:
             continue
-        why = sorted(
-            {
-                str(ind) if isinstance(ind, str) else str(reason)
-                for ind, reason in zip(missing["indicator"], missing["reason"])
-            }
-        )
+        no_data = without[without["verdict"] == "no data"]
         rows.append(
             {
                 "region": region_id,
                 "targets": len(group),
-                "unassessed": len(missing),
-                "nothing_assessed": len(missing) == len(group),
-                "indicators": ", ".join(why),
+                "programme": int((without["verdict"] == "programme target").sum()),
+                "no_data": len(no_data),
+                "other": int((~without["verdict"].isin(["programme target", "no data"])).sum()),
+                "nothing_assessed": len(without) == len(group),
+                "indicators": ", ".join(sorted(set(no_data["indicator"].astype(str)))),
             }
         )
-    table = pd.DataFrame(
-        rows, columns=["region", "targets", "unassessed", "nothing_assessed", "indicators"]
-    )
+    columns = ["region", "targets", "programme", "no_data", "other", "nothing_assessed"]
+    table = pd.DataFrame(rows, columns=[*columns, "indicators"])
     return table.sort_values(
-        ["nothing_assessed", "unassessed"], ascending=False, kind="mergesort"
+        ["nothing_assessed", "no_data"], ascending=False, kind="mergesort"
     ).reset_index(drop=True)
 
 
@@ -103,7 +107,8 @@ def verdict_grid(summary: pd.DataFrame) -> pd.DataFrame:
     """Regions × indicators: the verdict of each region's latest target on each indicator.
 
     A region's own target wins over one it inherits; among several, the latest target year.
-    Targets on indicators outside the catalog are left out (they are never trackable).
+    Programme targets are left out (no statistic measures them), and so are indicators on which
+    no region's target has a verdict (the table of regions lacking data lists them).
 
     Returns
     -------
@@ -111,7 +116,12 @@ def verdict_grid(summary: pd.DataFrame) -> pd.DataFrame:
         Verdicts, regions (Chinese names) down the rows, indicators (Chinese names) across,
         missing where the region has no target on the indicator.
     """
-    known = summary[summary["indicator"].map(lambda i: isinstance(i, str) and is_indicator(i))]
+    known = summary[
+        summary["indicator"].map(lambda i: isinstance(i, str) and is_indicator(i))
+        & (summary["verdict"] != "programme target")
+    ]
+    judged = known.loc[~known["verdict"].isin(UNTRACKED_VERDICTS), "indicator"]
+    known = known[known["indicator"].isin(set(judged))]
     ranked = known.assign(
         _own=~known["inherited"].astype(bool),
         _year=pd.to_numeric(known["target_year"]).fillna(0),
@@ -166,44 +176,26 @@ def gap_view(summary: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _target_words(target_id: str) -> str:
-    if target_id == "custom":
-        return target_id
-    item = target(target_id)
-    return item.label_zh or item.label_en or target_id
-
-
 def lacking_view(summary: pd.DataFrame) -> pd.DataFrame:
-    """Per region: the targets without a probability and what they lack, in words.
+    """:func:`regions_lacking_data` in words: Chinese names, the indicators lacking figures.
 
     Returns
     -------
     DataFrame
-        ``region`` (Chinese name), ``targets``, ``without a probability`` and ``what is
-        missing`` (the indicators without figures, or the reason), regions with nothing
-        assessed first.
+        ``region`` (Chinese name), ``targets``, ``no data`` (statistic targets whose figures
+        are not held), ``programme targets``, ``other`` and ``indicators without figures``.
     """
     table = regions_lacking_data(summary)
-    lacking = []
-    for region_id in table["region"]:
-        group = summary[(summary["region"] == region_id) & summary["probability"].isna()]
-        lacking.append(
-            "; ".join(
-                sorted(
-                    {
-                        indicator(i).name_zh
-                        if isinstance(i, str) and is_indicator(i)
-                        else f"{_target_words(t)} (not in the catalog)"
-                        for i, t in zip(group["indicator"], group["target_id"])
-                    }
-                )
-            )
-        )
     return pd.DataFrame(
         {
             "region": [_region_name(r) for r in table["region"]],
             "targets": table["targets"],
-            "without a probability": table["unassessed"],
-            "what is missing": lacking,
+            "no data": table["no_data"],
+            "programme targets": table["programme"],
+            "other": table["other"],
+            "indicators without figures": [
+                "; ".join(indicator(i).name_zh for i in ids.split(", ") if is_indicator(i))
+                for ids in table["indicators"]
+            ],
         }
     )

@@ -291,9 +291,13 @@ VERDICT_COLOURS = {
     "uncertain": "#fee08b",
     "unlikely": "#fc8d59",
     "missed": "#d73027",
-    "not trackable": "#d9d9d9",
+    "no data": "#d9d9d9",
+    "not assessed": "#bdbdbd",
+    "no target year": "#f0f0f0",
+    "programme target": "#c6dbef",
 }
-"""Colour of each verdict in the overview (green for met or likely, red for missed)."""
+"""Colour of each verdict in the overview (green for met or likely, red for missed, greys for
+targets without a verdict, pale blue for programme targets)."""
 
 
 def verdict_heatmap(grid: pd.DataFrame, ax: Axes | None = None) -> Figure:

@@ -23,7 +23,7 @@ from ..catalog.indicators import indicator
 from ..catalog.regions import region as region_definition
 from ..catalog.targets import Target, is_inherited, target, targets_for
 from ..models import DEFAULT_MODEL
-from ..models.assess import COLUMNS
+from ..models.assess import COLUMNS, UNTRACKED_VERDICTS
 from ..models.forecast import forecast, usable_observations
 from ..models.pooling import FamilyPrior, family_priors
 from ..params import CountFrom, as_of_date
@@ -375,7 +375,10 @@ VERDICTS = {
     "likely": ("很可能实现", "likely"),
     "uncertain": ("能否实现尚不确定", "uncertain"),
     "unlikely": ("不太可能实现", "unlikely"),
-    "not trackable": ("无法跟踪", "not trackable"),
+    "no data": ("暂无数据", "no data"),
+    "not assessed": ("未评估", "not assessed"),
+    "no target year": ("无目标年份", "no target year"),
+    "programme target": ("计划类目标", "programme target"),
 }
 """Chinese and English labels of each verdict, in the order the headline counts them."""
 STATUS_LABELS = {
@@ -482,7 +485,7 @@ def verdict_sentences(assessment: pd.DataFrame, observations: pd.DataFrame) -> s
     """One plain-language sentence per target: verdict, evidence, and what is missing.
 
     Targets come in the order of :data:`VERDICTS` (achieved, missed, likely, uncertain,
-    unlikely, not trackable), in catalog order within each.
+    unlikely, then those without a verdict), in catalog order within each.
     """
     order = {v: i for i, v in enumerate(VERDICTS)}
     rows = sorted(assessment.to_dict("records"), key=lambda r: order.get(r["verdict"], 99))
@@ -492,7 +495,7 @@ def verdict_sentences(assessment: pd.DataFrame, observations: pd.DataFrame) -> s
 def _verdict_sentence(row: Mapping, observations: pd.DataFrame) -> str:
     lead = f"- **{target_label(row)}** — {verdict_label(row['verdict'])}"
     unit = row["unit"]
-    if row["verdict"] == "not trackable":
+    if row["verdict"] in UNTRACKED_VERDICTS:
         return f"{lead}: {_missing_text(row)}"
     source = _latest_class(observations, row)
     latest = (
@@ -530,7 +533,7 @@ def _verdict_sentence(row: Mapping, observations: pd.DataFrame) -> str:
 
 def _missing_text(row: Mapping) -> str:
     reason = row["reason"] or "no probability could be computed"
-    if not is_missing(row["indicator"]) and "no published figure" in reason:
+    if row.get("reason_code") == "no_figure":
         return (
             f"{reason}. To add one: `ipindicators data template --region {row['region']}`, "
             "fill in the published figures with their sources, then "
