@@ -92,6 +92,8 @@ def _cmd_data_build(args: argparse.Namespace) -> str:
 
 
 def _cmd_data_coverage(args: argparse.Namespace) -> str:
+    if args.targets:
+        return _target_coverage(args)
     from .data.store import coverage, observations
 
     frame = observations()
@@ -101,6 +103,29 @@ def _cmd_data_coverage(args: argparse.Namespace) -> str:
         coverage(frame).to_dict("records"),
         args.format,
         ("region", "indicator", "n_obs", "n_year_ends", "first", "last", "derived", "user"),
+    )
+
+
+def _target_coverage(args: argparse.Namespace) -> str:
+    from .catalog.targets import regions_with_targets
+    from .models.assess import assess_all
+    from .models.coverage import target_coverage
+
+    chosen = None if args.region in (None, "all") else [args.region]
+    assessment = assess_all(chosen or regions_with_targets(), n_paths=args.paths, seed=0)
+    table = target_coverage(assessment, inherited=args.inherited)
+    columns = [c for c in table.columns if c != "lacking" or args.format != "table"]
+    text = render(table.to_dict("records"), args.format, columns)
+    if args.format != "table":
+        return text
+    total = table.iloc[-1]
+    lacking = "\n".join(
+        f"  {r.region}: {r.lacking}" for r in table.iloc[:-1].itertuples() if r.lacking
+    )
+    return (
+        f"{text}\n\n{total['verdict']} of {total['statistic']} statistic targets have a verdict "
+        f"({total['verdict_share']:.0%}); {total['programme']} programme targets are measured "
+        f"by no public statistic.\nWhat the others lack:\n{lacking}"
     )
 
 
@@ -326,8 +351,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="file format")
     p.add_argument("--out", type=Path, help="file to write (default ./REGION-figures.FORMAT)")
     p.set_defaults(run=_cmd_data_template)
-    p = data_sub.add_parser("coverage", help="observations per region and indicator")
+    p = data_sub.add_parser(
+        "coverage",
+        help="observations per region and indicator; with --targets, the plan targets they answer",
+    )
     p.add_argument("--region", help="region id, or 'all' (default)")
+    p.add_argument(
+        "--targets",
+        action="store_true",
+        help="per region: targets, programme targets, verdicts, probabilities, what the rest lack",
+    )
+    p.add_argument(
+        "--inherited",
+        action="store_true",
+        help="with --targets: count targets inherited from parent plans too",
+    )
+    p.add_argument(
+        "--paths", type=int, default=500, help="with --targets: forecast paths per target"
+    )
     _add_format(p)
     p.set_defaults(run=_cmd_data_coverage)
     return parser

@@ -10,13 +10,16 @@ Steps
    ``*.gov.cn`` host), then state media, then other reprints; ties go to the figure printed at
    the finer resolution in the indicator's unit (1 万人 beats 0.1 百万人), then to the URL.
    Groups whose figures differ by more than 1 % are written to ``conflicts.csv``.
-3. Ratio indicators are derived from their parts (invention patents per 10k = valid invention
+3. An area (a group of regions a plan targets together) gets the sum of its members' stocks and
+   flows for every period all members have a figure for (:func:`sum_areas`), unless the area's
+   own figure is published.
+4. Ratio indicators are derived from their parts (invention patents per 10k = valid invention
    patents / resident population in 万人, with the population of the previous year-end, or the
    one a density table prints beside its counts, as the published ratios do) and
    compared with the published ratio where one exists (``crosscheck.csv``); a published ratio
    wins over a derived one unless the derivation's parts come from a better source class (an
    official count and population beat a reprinted ratio).
-4. Outputs are written to a temporary folder and swapped in, so a failing build leaves the
+5. Outputs are written to a temporary folder and swapped in, so a failing build leaves the
    previous ``data/processed`` untouched. The same raw files give byte-identical outputs.
 """
 
@@ -32,6 +35,7 @@ import pandas as pd
 
 from ..atomic import replace_folder
 from ..catalog.indicators import indicators as indicator_table
+from ..catalog.regions import REGIONS
 from ..catalog.units import conversion_factor
 from ..errors import DataError
 from ..paths import default_build_dir, explanations_path, raw_dir, user_processed_dir
@@ -196,6 +200,59 @@ def resolve(figures: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _printing_tolerance(value_as_printed: pd.Series, decimals: pd.Series) -> pd.Series:
     printed = value_as_printed.astype(float)
     return 0.5 * 10.0 ** (-decimals.astype(float)) / printed.abs()
+
+
+def sum_areas(resolved: pd.DataFrame) -> pd.DataFrame:
+    """Stocks and flows of each area region: the sum of its members' figures of one period.
+
+    A period counts only when every member has a figure for it (a partial sum would understate
+    the area); a figure the area publishes itself wins. Ratios and rates are never summed: they
+    are derived afterwards from the summed parts, like any region's.
+
+    Returns
+    -------
+    DataFrame
+        Rows in the layout of ``resolved`` with ``origin == "derived"``, the weaker source
+        class of the parts, their sources joined by `` | `` and their printed values by ``+``.
+    """
+    table = indicator_table()
+    additive = set(table.index[table["kind"].isin(["stock", "flow", "count"])])
+    out = []
+    for area in (r for r in REGIONS if r.members):
+        parts = resolved[
+            resolved["region"].isin(area.members) & resolved["indicator"].isin(additive)
+        ]
+        published = set(
+            map(tuple, resolved.loc[resolved["region"] == area.id, _KEY[1:]].to_numpy())
+        )
+        for key, group in parts.groupby(_KEY[1:], sort=True):
+            if group["region"].nunique() < len(area.members) or key in published:
+                continue
+            group = group.sort_values("region", kind="mergesort")
+            row = group.iloc[0].copy()
+            step = float(_printed_step(group).max())
+            row["region"] = area.id
+            row["value"] = round(float(group["value"].sum()), 10)
+            row["value_as_printed"] = row["value"]
+            row["decimals"] = max(0, int(-np.floor(np.log10(step)))) if step < 1 else 0
+            row["unit_as_printed"] = row["unit"]
+            row["origin"] = "derived"
+            row["source_class"] = CLASS_OF_RANK[
+                max(RANK_OF_CLASS[c] for c in group["source_class"])
+            ]
+            row["source_rank"] = RANK_OF_CLASS[row["source_class"]]
+            row["source_url"] = " | ".join(group["source_url"])
+            row["source_title"] = "derived: sum of " + ", ".join(group["region"])
+            row["as_printed"] = " + ".join(group["as_printed"])
+            row["note"] = f"sum of the figures of {', '.join(area.members)} for the same period"
+            row["file"] = " | ".join(group["file"].astype(str))
+            row["line"] = " | ".join(group["line"].astype(str))
+            row["released"] = (
+                max(r for r in group["released"] if r) if any(group["released"]) else ""
+            )
+            row["n_sources"] = len(group)
+            out.append(row)
+    return pd.DataFrame(out, columns=resolved.columns)
 
 
 @dataclass(frozen=True)
@@ -520,6 +577,8 @@ def build(
     resolved["released"] = release_dates(
         resolved["published"], resolved["source_class"], resolved["period_end"]
     )
+    areas = sum_areas(resolved)
+    resolved = pd.concat([resolved, areas], ignore_index=True) if len(areas) else resolved
     derived = derive(resolved)
     checks = crosscheck(resolved, derived, read_explanations(explanations_path()))
     kept, fill = _published_or_derived(resolved, derived)
