@@ -119,11 +119,21 @@ def test_a_growth_target_without_its_base_year_says_which_figure_is_missing():
     assert "2015 figure" in row["reason"]
 
 
-def test_a_target_year_before_the_first_figure_is_no_data_not_a_forecast(obs):
-    rows = assess("sichuan", observations=obs, n_paths=200).set_index("target_id")
-    row = rows.loc["sichuan-2017-copyright-registrations"]
+def test_a_target_year_before_the_first_figure_is_no_data_not_a_forecast():
+    level = _growth_target(10.0).model_copy(
+        update={
+            "basis": "level",
+            "window_start": None,
+            "unit": "件",
+            "value": 4500.0,
+            "year": 2017,
+        }
+    )
+    frame = _series({2018: 170133.0, 2019: 171060.0, 2020: 180000.0})
+    row = assess_catalog_target(level, "china", frame, dt.date(2021, 6, 30))
     assert row["verdict"] == "no data" and row["reason_code"] == "no_figure"
-    assert "no figure of 2017 or earlier" in row["reason"]
+    assert row["probability"] is None
+    assert row["reason"] == "no figure of 2017 or earlier is held (the first is of 2018-12-31)"
 
 
 def test_an_area_is_the_sum_of_its_members_only_where_all_are_held():

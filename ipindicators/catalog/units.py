@@ -53,6 +53,8 @@ _UNITS = (
     Unit("分", "points", Fraction(1), "points (survey score)"),
     Unit("年", "years", Fraction(1), "years"),
     Unit("个", "items", Fraction(1), "items (个)"),
+    Unit("次", "items", Fraction(1), "times (次, e.g. transactions recorded)"),
+    Unit("万次", "items", Fraction(10**4), "10k times"),
     Unit("家", "organisations", Fraction(1), "organisations"),
     Unit("万家", "organisations", Fraction(10**4), "10k organisations"),
     Unit("户", "organisations", Fraction(1), "registered businesses"),

@@ -98,11 +98,12 @@ def plan_targets(region: str, inherit: bool = True) -> pd.DataFrame:
 
 
 def tracked_indicators(region: str, inherit: bool = True) -> list[str]:
-    """Indicators of the region's targets that have a value, a year and a catalog id."""
+    """Statistics the region's targets are measured by (targets with a value and a year;
+    programme targets, which no statistic measures, are left out)."""
     found = [
         t.indicator
         for t in targets_for(region, inherit=inherit)
-        if t.indicator and t.value is not None and t.year is not None
+        if t.tracking == "statistic" and t.value is not None and t.year is not None
     ]
     return list(dict.fromkeys(found))
 
@@ -489,7 +490,15 @@ def verdict_sentences(assessment: pd.DataFrame, observations: pd.DataFrame) -> s
     """
     order = {v: i for i, v in enumerate(VERDICTS)}
     rows = sorted(assessment.to_dict("records"), key=lambda r: order.get(r["verdict"], 99))
-    return "\n".join(_verdict_sentence(row, observations) for row in rows)
+    text = "\n".join(_verdict_sentence(row, observations) for row in rows)
+    lacking = [r for r in rows if r.get("reason_code") == "no_figure"]
+    if lacking:
+        text += (
+            f"\n\nTo add the figures {len(lacking)} target(s) lack: "
+            f"`ipindicators data template --region {lacking[0]['region']}`, fill in the "
+            "published figures with their sources, then `ipindicators data build --raw FILE`."
+        )
+    return text
 
 
 def _verdict_sentence(row: Mapping, observations: pd.DataFrame) -> str:
@@ -533,12 +542,6 @@ def _verdict_sentence(row: Mapping, observations: pd.DataFrame) -> str:
 
 def _missing_text(row: Mapping) -> str:
     reason = row["reason"] or "no probability could be computed"
-    if row.get("reason_code") == "no_figure":
-        return (
-            f"{reason}. To add one: `ipindicators data template --region {row['region']}`, "
-            "fill in the published figures with their sources, then "
-            "`ipindicators data build --raw FILE`."
-        )
     return reason + "."
 
 
