@@ -169,7 +169,7 @@ def test_coverage_counts_verdicts_among_statistic_targets_only():
                 "programme target",
                 "not assessed",
                 "missed",
-                "uncertain",
+                "outcome uncertain",
                 "no target year",
             ],
             "status": [

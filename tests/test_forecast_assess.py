@@ -129,7 +129,7 @@ def test_regions_without_data_report_no_data_with_reasons(obs):
     programme = own[own["reason_code"] == "programme"]
     assert len(relative) == 1 and len(programme) == len(own) - 1
     assert (programme["verdict"] == "programme target").all()
-    assert programme["reason"].str.startswith("a programme target: no public statistic").all()
+    assert programme["reason"].str.startswith("no public statistic measures it").all()
     assert relative["verdict"].tolist() == ["not assessed"]
     assert relative["reason"].iloc[0] == (
         "a relative target (compared with GDP growth); relative targets are not assessed yet: "

@@ -14,7 +14,7 @@ import ipindicators
 PACKAGE = Path(ipindicators.__file__).parent
 # A stage may import itself, the shared modules and the stages before it.
 STAGES = {"catalog": 1, "data": 2, "text": 2, "models": 3, "reports": 4, "cli": 5}
-SHARED = {"errors", "paths", "params", "atomic", "output"}
+SHARED = {"errors", "paths", "params", "atomic", "output", "chinese"}
 
 
 def _stage(module: str) -> str:

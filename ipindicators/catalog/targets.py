@@ -8,6 +8,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import computed_field
 
+from ..chinese import is_chinese, restored
 from ..errors import UsageError
 from ..paths import catalog_file
 from .documents import document, is_document
@@ -113,6 +114,22 @@ class Target(Entry):
         if self.tracking == "programme":
             return self.unit
         return indicator(self.indicator).unit
+
+    def plan_words(self) -> tuple[str, str]:
+        """The plan's words for the report, and how they were obtained.
+
+        Returns
+        -------
+        (text, kind)
+            ``kind`` is ``verbatim`` (the quote as printed), ``restored`` (a repost printed it in
+            traditional characters with pinyin glosses: the glosses are removed and the
+            characters converted back to simplified, one for one) or ``translation`` (only a
+            translation of the plan was found; the text is the translation as printed).
+        """
+        if not is_chinese(self.quote):
+            return self.quote, "translation"
+        simple = restored(self.quote)
+        return simple, "verbatim" if simple == self.quote else "restored"
 
     def value_in_indicator_unit(self) -> float | None:
         """The target value in :attr:`assessed_unit` (None for a relative target)."""

@@ -24,6 +24,8 @@ is known on the day its period ends.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -41,6 +43,17 @@ DEFAULT_LAG_MONTHS: dict[tuple[str, str], int] = {
 by source class and the indicator's measure (a month-end or year-end snapshot such as the
 stock of valid patents, or a total over the period such as applications in a year)."""
 FALLBACK_LAG_MONTHS = 3
+
+
+def expected_release(period_end: dt.date, measure: str) -> dt.date:
+    """The date by which an official figure of a period is due under the default lag.
+
+    A figure not held after this date is "not among the figures held" rather than "not yet
+    public": the rule the forecasts use to count a figure as public (:data:`DEFAULT_LAG_MONTHS`).
+    """
+    months = DEFAULT_LAG_MONTHS.get(("official", measure), FALLBACK_LAG_MONTHS)
+    month = np.datetime64(period_end, "M") + np.timedelta64(months + 1, "M")
+    return (month.astype("datetime64[D]") - np.timedelta64(1, "D")).astype(dt.date)
 
 
 def release_dates(

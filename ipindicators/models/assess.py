@@ -44,6 +44,7 @@ from pydantic import ValidationError
 from ..catalog.indicators import indicator
 from ..catalog.regions import region as region_definition
 from ..catalog.targets import Target, is_inherited, regions_with_targets, targets_for
+from ..data.release import expected_release
 from ..data.store import combined
 from ..errors import UsageError
 from ..params import CountFrom, as_of_date, check_count_from, check_paths, check_seed
@@ -97,9 +98,18 @@ REASONS = {
 UNTRACKED_VERDICTS = ("programme target", "no data", "no target year", "not assessed")
 """The verdicts of targets without an outcome or a probability, most specific first."""
 VERDICT_BANDS = ((0.66, "likely"), (0.33, "uncertain"), (0.0, "unlikely"))
-"""A probability of at least 0.66 reads "likely", at most 0.33 "unlikely" (below the lower
-bound of the middle band), anything between "uncertain" — the bands of the IPCC's calibrated
-language (Mastrandrea et al. 2010), with "about as likely as not" widened to the middle third."""
+"""For a target whose year is still open: a probability of at least 0.66 reads "likely", below
+0.33 "unlikely", anything between "uncertain" — the bands of the IPCC's calibrated language
+(Mastrandrea et al. 2010), with "about as likely as not" widened to the middle third."""
+ESTIMATE_BANDS = (
+    (0.66, "probably achieved"),
+    (0.33, "outcome uncertain"),
+    (0.0, "probably missed"),
+)
+"""The same bands for a target whose year is over but whose outcome figure is not held: the
+probability is an estimate of what happened, from the figures around it, not a forecast."""
+ALREADY_MET = "already met"
+"""A level target the latest figure already meets, with too few figures for a probability."""
 
 
 def growth_status(ratio: float) -> str:
@@ -182,12 +192,23 @@ def _untracked(row: dict, code: str, reason: str) -> dict:
     return row
 
 
-def verdict_band(probability: float) -> str:
-    """The verdict of an attainment probability (see :data:`VERDICT_BANDS`)."""
-    for threshold, label in VERDICT_BANDS:
+def verdict_band(probability: float, closed: bool = False) -> str:
+    """The verdict of an attainment probability: :data:`VERDICT_BANDS` for an open target,
+    :data:`ESTIMATE_BANDS` for one whose year is over (``closed``)."""
+    bands = ESTIMATE_BANDS if closed else VERDICT_BANDS
+    for threshold, label in bands:
         if probability >= threshold:
             return label
-    return VERDICT_BANDS[-1][1]
+    return bands[-1][1]
+
+
+_GROWTH_RULE_VERDICT = {
+    "on_track": "likely",
+    "acceleration_needed": "uncertain",
+    "limited_progress": "unlikely",
+    "moving_away": "unlikely",
+}
+"""What the growth-ratio rule alone would say, to note where the probability disagrees."""
 
 
 def _verdict(row: dict) -> tuple[str, str]:
@@ -197,7 +218,7 @@ def _verdict(row: dict) -> tuple[str, str]:
         return status, ""
     if probability is None:
         if status == "on_track":
-            return "likely", (
+            return ALREADY_MET, (
                 "the latest figure already meets the target; too few figures for a probability"
             )
         if row["tracking"] == "programme":
@@ -205,26 +226,33 @@ def _verdict(row: dict) -> tuple[str, str]:
         if not row["reason_code"]:
             row["reason_code"] = "too_few"
         return REASONS.get(row["reason_code"], "not assessed"), ""
+    if status == "outcome_unknown":
+        return verdict_band(probability, closed=True), ""
     verdict = verdict_band(probability)
-    if status == "on_track" and verdict != "likely":
-        if row["required_cagr"] is not None and row["required_cagr"] <= 0:
-            return verdict, (
-                "the latest figure already meets the target, but the forecast allows it to "
-                "fall back below it by the target year"
-            )
+    by_growth = _GROWTH_RULE_VERDICT.get(status)
+    if by_growth is None or by_growth == verdict:
+        return verdict, ""
+    observed, required = row["observed_cagr"], row["required_cagr"]
+    if status == "on_track" and required is not None and required <= 0:
         return verdict, (
-            "growth so far is enough, but the forecast expects it to slow (past forecasts "
-            "ran ahead of what followed)"
+            "the latest figure already meets the target, but the forecast allows it to fall "
+            "back below it by the target year"
         )
-    if (
-        status in ("acceleration_needed", "limited_progress", "moving_away")
-        and verdict == "likely"
-    ):
+    pace = (
+        f" ({100 * observed:+.1f} % a year so far, {100 * required:+.1f} % needed)"
+        if observed is not None and required is not None
+        else ""
+    )
+    ranks = {"unlikely": 0, "uncertain": 1, "likely": 2}
+    if ranks[verdict] > ranks[by_growth]:
         return verdict, (
-            "growth so far is below the required pace, but the target lies within the "
-            "forecast's likely range"
+            f"growth so far is below the required pace{pace}, but the forecast's spread "
+            "still reaches the target often enough"
         )
-    return verdict, ""
+    return verdict, (
+        f"growth so far is enough{pace}, but the forecast expects it to slow (past forecasts "
+        "ran ahead of what followed)"
+    )
 
 
 def _meets(item: Target, values: np.ndarray) -> np.ndarray:
@@ -266,6 +294,19 @@ def _window_sums(item: Target, fc: Forecast) -> np.ndarray:
     if any(len(c) == 0 for c in columns):
         raise UsageError(f"the cumulative window of {item.id} starts before the first figure")
     return fc.paths[:, [c[0] for c in columns]].sum(axis=1)
+
+
+def _outcome_reason(item: Target, cutoff: dt.date, last_period: str) -> str:
+    """Why a past target year's outcome is estimated: its figure is not due yet under the
+    publication-lag rule, or due and not among the figures held."""
+    assert item.year is not None
+    due = expected_release(dt.date(item.year, 12, 31), indicator(item.indicator).measure)
+    why = (
+        f"the {item.year} figure is not yet due (expected by {due})"
+        if cutoff < due
+        else f"the {item.year} figure, due by {due}, is not among the figures held"
+    )
+    return f"{why}; estimated from the figures up to {last_period}"
 
 
 def _year_end_value(used: pd.DataFrame, year: int) -> float | None:
@@ -326,10 +367,7 @@ def _assessed_growth(
     row["required_cagr"] = _cagr(last_level, needed_end, remaining) if remaining > 0 else None
     if cutoff > dt.date(item.year, 12, 31):
         row["status"] = "outcome_unknown"
-        row["reason"] = (
-            f"the {item.year} figure is not among the figures held; the probability is from "
-            f"the figures up to {row['last_period']}"
-        )
+        row["reason"] = _outcome_reason(item, cutoff, row["last_period"])
     elif row["observed_cagr"] is not None and row["required_cagr"]:
         row["status"] = growth_status(row["observed_cagr"] / row["required_cagr"])
     return row
@@ -372,7 +410,7 @@ def _assessed(
         return _untracked(
             row,
             "programme",
-            f"a programme target: no public statistic measures it ({spec.publisher} report on it)",
+            f"no public statistic measures it (reported on by: {spec.publisher})",
         )
     if item.unassessable:
         return _untracked(row, "unassessable", item.unassessable)
@@ -476,11 +514,7 @@ def _assessed(
         row["status"] = from_figures
     elif not item.cumulative and cutoff > dt.date(item.year, 12, 31):
         row["status"] = "outcome_unknown"
-        row["reason"] = (
-            f"the {item.year} figure is not yet public"
-            if cutoff <= dt.date(item.year + 1, 12, 31)
-            else f"the {item.year} figure is not among the figures held"
-        ) + f"; the probability is from the figures up to {row['last_period']}"
+        row["reason"] = _outcome_reason(item, cutoff, row["last_period"])
     elif from_figures:
         row["status"] = from_figures
     elif _published_years_suffice(item, used):

@@ -4,9 +4,10 @@ A region's own targets fall into three groups:
 
 * **programme targets**, measured by no public statistic (designations, cultivation, training
   counts the plan's owner reports on): stated, never assessed;
-* **statistic targets with a verdict**: settled by a published figure (achieved, missed) or
-  given a probability (likely, uncertain, unlikely; ``open`` when the target year is still ahead,
-  ``estimated`` when it is over but its figure is not held);
+* **statistic targets with a verdict**: settled by a published figure (achieved, missed),
+  ``open`` (the target year is still ahead: likely, uncertain, unlikely, or already met by the
+  latest figure), or ``estimated`` (the year is over but its figure is not held: probably
+  achieved, outcome uncertain, probably missed);
 * **statistic targets without one**: ``no data`` (no usable figure of the region is held),
   ``no target year``, or ``not assessed`` (relative targets, too few figures, a value that cannot
   be read as printed).
@@ -19,10 +20,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .assess import VERDICT_BANDS
+from .assess import ALREADY_MET, ESTIMATE_BANDS, VERDICT_BANDS
 
 SETTLED = ("achieved", "missed")
-BANDS = tuple(label for _, label in VERDICT_BANDS)
+OPEN = (*(label for _, label in VERDICT_BANDS), ALREADY_MET)
+ESTIMATED = tuple(label for _, label in ESTIMATE_BANDS)
+JUDGED = (*SETTLED, *OPEN, *ESTIMATED)
 COLUMNS = [
     "region",
     "targets",
@@ -42,7 +45,7 @@ COLUMNS = [
 def _lacking(group: pd.DataFrame) -> str:
     """What the statistic targets without a verdict lack: indicators without figures, then the
     other reasons, each once."""
-    without = group[~group["verdict"].isin((*SETTLED, *BANDS))]
+    without = group[~group["verdict"].isin(JUDGED)]
     no_data = without[without["verdict"] == "no data"]
     others = without[without["verdict"] != "no data"]
     parts = sorted(set(no_data["indicator"].astype(str)))
@@ -53,9 +56,8 @@ def _lacking(group: pd.DataFrame) -> str:
 def _counts(region: str, group: pd.DataFrame) -> dict:
     statistic = group[group["verdict"] != "programme target"]
     verdict = statistic["verdict"]
-    banded = statistic[verdict.isin(BANDS)]
-    estimated = int((banded["status"] == "outcome_unknown").sum())
-    with_verdict = int(verdict.isin((*SETTLED, *BANDS)).sum())
+    with_verdict = int(verdict.isin(JUDGED).sum())
+    no_data = int((verdict == "no data").sum())
     return {
         "region": region,
         "targets": len(group),
@@ -63,10 +65,10 @@ def _counts(region: str, group: pd.DataFrame) -> dict:
         "statistic": len(statistic),
         "verdict": with_verdict,
         "settled": int(verdict.isin(SETTLED).sum()),
-        "open": len(banded) - estimated,
-        "estimated": estimated,
-        "no_data": int((verdict == "no data").sum()),
-        "other": len(statistic) - with_verdict - int((verdict == "no data").sum()),
+        "open": int(verdict.isin(OPEN).sum()),
+        "estimated": int(verdict.isin(ESTIMATED).sum()),
+        "no_data": no_data,
+        "other": len(statistic) - with_verdict - no_data,
         "verdict_share": round(with_verdict / len(statistic), 3) if len(statistic) else None,
         "lacking": _lacking(statistic),
     }

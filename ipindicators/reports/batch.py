@@ -51,7 +51,7 @@ from ..params import CountFrom, as_of_date, check_count_from, check_jobs, check_
 from ..paths import notebooks_dir
 from .kernels import KernelError, KernelSlot, WarmKernel, close_event_loop
 from .publish import PublishError, publish
-from .region_report import VERDICTS, read_assessment, verdict_label
+from .region_report import VERDICTS, own_targets, read_assessment, verdict_label
 
 REGION_NOTEBOOK = "region_report.ipynb"
 OVERVIEW_NOTEBOOK = "overview.ipynb"
@@ -585,12 +585,14 @@ def index_html(
         status = (
             ""
             if run.ok
-            else f'<td colspan="{len(verdicts) + 1}">failed: {html.escape(run.error)}</td>'
+            else f'<td colspan="{len(verdicts) + 2}">failed: {html.escape(run.error)}</td>'
         )
         if run.ok:
-            counts = run.assessment["verdict"].value_counts()
+            own = own_targets(run.assessment)
+            counts = own["verdict"].value_counts()
             cells = "".join(f"<td>{counts.get(v, 0) or ''}</td>" for v in verdicts)
-            status = f"<td>{len(run.assessment)}</td>{cells}"
+            parents = len(run.assessment) - len(own)
+            status = f"<td>{len(own)}</td>{cells}<td>{parents or ''}</td>"
         rows.append(
             f'<tr class="{"ok" if run.ok else "failed"}"><td>{name}</td>{status}'
             f"<td>{link(run.html, 'report')} {link(run.notebook, 'notebook')}</td></tr>"
@@ -613,8 +615,11 @@ def index_html(
         "tr.failed{background:#fdd}</style></head><body>"
         f"<h1>IP plan targets: regional reports</h1><p>Assessed from {when}. "
         f'{passed} of {len(result_runs)} reports written; <a href="summary.csv">summary.csv</a> '
-        "has one row per target, with the same probabilities and verdicts as the reports.</p>"
-        f"{overview_line}<table><tr><th>region</th><th>targets</th>{heads}<th>report</th></tr>"
+        "has one row per target, with the same probabilities and verdicts as the reports. "
+        "Verdicts count each region's own targets; per-capita targets of a parent's plan "
+        "(flagged <code>inherited</code> in the summary) are shown apart in its report.</p>"
+        f"{overview_line}<table><tr><th>region</th><th>own targets</th>{heads}"
+        "<th>parent-plan targets (for reference)</th><th>report</th></tr>"
         f"{''.join(rows)}</table></body></html>\n"
     )
 
@@ -682,7 +687,7 @@ def report(
             str(notebook_path(REGION_NOTEBOOK)),
             str(out / r),
             "report",
-            {"region": r, **settings},
+            {"region": r, "downloads": False, **settings},
             progress=show and jobs == 1 and not scheduler,
         )
         for r, problem in problems.items()

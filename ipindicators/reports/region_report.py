@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -72,7 +73,8 @@ def plan_targets(region: str, inherit: bool = True) -> pd.DataFrame:
     -------
     DataFrame
         One row per target: id, indicator (Chinese name), comparator, value, unit, year, basis,
-        inherited, document title and issue date, quote.
+        inherited, whose plan it is, document title and issue date, and the plan's words (marked
+        where they are restored from a garbled repost or only a translation was found).
     """
     rows = []
     for item in targets_for(region, inherit=inherit):
@@ -89,12 +91,26 @@ def plan_targets(region: str, inherit: bool = True) -> pd.DataFrame:
                 "year": item.year,
                 "basis": item.basis,
                 "inherited": is_inherited(item, region),
+                "plan_of": region_definition(item.region).name_zh,
                 "document": source.title,
                 "issued": source.issued,
-                "quote": item.quote,
+                "quote": _shown_words(item),
             }
         )
     return pd.DataFrame(rows)
+
+
+_WORDS_NOTE = {
+    "restored": " [restored: the page read printed it in traditional characters with pinyin "
+    "glosses]",
+    "translation": " [translation: the Chinese text was not found; as printed on the page read]",
+}
+
+
+def _shown_words(item: Target) -> str:
+    """The plan's words as the page shows them, with a note where they are not verbatim."""
+    text, kind = item.plan_words()
+    return text + _WORDS_NOTE.get(kind, "")
 
 
 def tracked_indicators(region: str, inherit: bool = True) -> list[str]:
@@ -267,8 +283,8 @@ def chart_description(fc, targets: list[Target], verdicts: Mapping[str, str]) ->
 
 
 def _assessed(assessment: pd.DataFrame) -> pd.Series:
-    """Rows with a probability or a status: everything else is untracked."""
-    return assessment["probability"].notna() | (assessment["status"] != "no_data")
+    """Rows with a verdict (settled, estimated or forecast): the others say why not."""
+    return ~assessment["verdict"].isin(UNTRACKED_VERDICTS)
 
 
 def attainment_table(assessment: pd.DataFrame) -> pd.DataFrame:
@@ -373,6 +389,10 @@ def evaluation_note() -> str:
 VERDICTS = {
     "achieved": ("已实现", "achieved"),
     "missed": ("未实现", "missed"),
+    "probably achieved": ("估计已实现", "probably achieved"),
+    "outcome uncertain": ("结果不确定", "outcome uncertain"),
+    "probably missed": ("估计未实现", "probably missed"),
+    "already met": ("已达到", "already met"),
     "likely": ("很可能实现", "likely"),
     "uncertain": ("能否实现尚不确定", "uncertain"),
     "unlikely": ("不太可能实现", "unlikely"),
@@ -381,7 +401,9 @@ VERDICTS = {
     "no target year": ("无目标年份", "no target year"),
     "programme target": ("计划类目标", "programme target"),
 }
-"""Chinese and English labels of each verdict, in the order the headline counts them."""
+"""Chinese and English labels of each verdict, in the order the headline counts them: settled
+by a figure, estimated for a past year whose figure is not held, forecast for an open year,
+then the targets without a verdict."""
 STATUS_LABELS = {
     "achieved": "achieved",
     "missed": "missed",
@@ -449,44 +471,69 @@ def _latest_class(observations: pd.DataFrame, row: Mapping) -> str:
     return "" if found is None else SOURCE_CLASS_LABELS.get(str(found["source_class"]), "")
 
 
-def _newest_figure(region: str, observations: pd.DataFrame) -> str:
+def _newest_figure(region: str, observations: pd.DataFrame, cutoff: dt.date) -> str:
+    """The newest period of the region's targeted indicators among the figures dated by
+    ``cutoff`` (the assessment's as-of date)."""
     own = observations[
         (observations["region"] == region)
         & observations["indicator"].isin(tracked_indicators(region))
+        & (observations["period_end"] <= pd.Timestamp(cutoff))
     ]
     newest = own["period_end"].max()
     return newest.date().isoformat() if pd.notna(newest) else ""
 
 
-def headline(assessment: pd.DataFrame, observations: pd.DataFrame, region: str) -> str:
-    """The report's first paragraph: how many targets, by verdict, as of when (Markdown)."""
+def own_targets(assessment: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the region's own targets (a parent plan's targets are reported apart)."""
+    return assessment[~assessment["inherited"].astype(bool)]
+
+
+def inherited_targets(assessment: pd.DataFrame) -> pd.DataFrame:
+    """The rows of targets that apply to the region only through a parent region's plan."""
+    return assessment[assessment["inherited"].astype(bool)]
+
+
+def verdict_counts(assessment: pd.DataFrame) -> str:
+    """``**3** 已实现 achieved; **1** 很可能实现 likely …`` in the order of :data:`VERDICTS`."""
     counts = assessment["verdict"].value_counts()
-    parts = [f"**{counts[v]}** {verdict_label(v)}" for v in VERDICTS if counts.get(v, 0)]
-    as_of = assessment["as_of"].iloc[0] if len(assessment) else "—"
-    newest = _newest_figure(region, observations)
+    return "; ".join(f"**{counts[v]}** {verdict_label(v)}" for v in VERDICTS if counts.get(v, 0))
+
+
+def headline(assessment: pd.DataFrame, observations: pd.DataFrame, region: str) -> str:
+    """The report's first paragraph: the region's own targets by verdict, as of when, and how
+    many parent-plan targets are shown apart (Markdown)."""
+    own = own_targets(assessment)
+    as_of = assessment["as_of"].iloc[0] if len(assessment) else dt.date.today().isoformat()
+    newest = _newest_figure(region, observations, dt.date.fromisoformat(as_of))
     figures = (
         f"the newest figure of its targeted indicators is of {newest}"
         if newest
-        else "no figure of its targeted indicators has been found"
+        else "no figure of its targeted indicators is held"
     )
-    waiting = int((assessment["status"] == "outcome_unknown").sum())
-    tail = (
-        f" For {waiting} target(s) the target year is over but its figure is not known (not "
-        "yet published, or not among the figures held)."
-        if waiting
-        else ""
+    text = (
+        f"**{len(own)} targets of its own plans** as of {as_of}, from the figures public by "
+        f"then ({figures}): {verdict_counts(own) or 'none'}."
     )
-    return (
-        f"**{len(assessment)} targets** as of {as_of}, from the figures public by then "
-        f"({figures}): " + "; ".join(parts) + "." + tail
-    )
+    estimated = int((own["status"] == "outcome_unknown").sum())
+    if estimated:
+        text += (
+            f" For {estimated} of them the target year is over but its figure is not held, so "
+            "the outcome is estimated from the figures around it."
+        )
+    parents = inherited_targets(assessment)
+    if len(parents):
+        text += (
+            f" {len(parents)} per-capita target(s) of parent plans apply where the region set "
+            "none of its own; they are shown apart, for reference, and not counted here."
+        )
+    return text
 
 
 def verdict_sentences(assessment: pd.DataFrame, observations: pd.DataFrame) -> str:
     """One plain-language sentence per target: verdict, evidence, and what is missing.
 
-    Targets come in the order of :data:`VERDICTS` (achieved, missed, likely, uncertain,
-    unlikely, then those without a verdict), in catalog order within each.
+    Targets come in the order of :data:`VERDICTS` (settled, estimated, forecast, then those
+    without a verdict), in catalog order within each.
     """
     order = {v: i for i, v in enumerate(VERDICTS)}
     rows = sorted(assessment.to_dict("records"), key=lambda r: order.get(r["verdict"], 99))
@@ -498,7 +545,21 @@ def verdict_sentences(assessment: pd.DataFrame, observations: pd.DataFrame) -> s
             f"`ipindicators data template --region {lacking[0]['region']}`, fill in the "
             "published figures with their sources, then `ipindicators data build --raw FILE`."
         )
-    return text
+    return text or "*No target.*"
+
+
+def parent_targets_note(assessment: pd.DataFrame, region: str) -> str:
+    """Where the parent-plan targets come from and why they are apart (Markdown)."""
+    parents = inherited_targets(assessment)
+    if parents.empty:
+        return "*The region's own plans set a target on every per-capita indicator.*"
+    names = list(dict.fromkeys(region_definition(r).name_zh for r in parents["target_region"]))
+    return (
+        f"Targets of {'、'.join(names)} plans on per-capita indicators that "
+        f"{region_definition(region).name_zh}'s own plans do not set. They are the parent's "
+        "aims, shown to compare the region with them; they are not the region's own targets "
+        "and are not counted in its verdicts, the index or the overview."
+    )
 
 
 def _verdict_sentence(row: Mapping, observations: pd.DataFrame) -> str:
@@ -519,6 +580,8 @@ def _verdict_sentence(row: Mapping, observations: pd.DataFrame) -> str:
             else f"the {year(row['target_year'])} figures are public"
         )
         return f"{lead}: {shown}; {latest}."
+    if is_missing(row["probability"]):
+        return f"{lead}: {latest}; {row['verdict_note'] or row['reason']}."
     low, high = row["interval_80"] or (None, None)
     growth = (
         f"; growth so far {percent(row['observed_cagr'])} a year, "
@@ -526,17 +589,21 @@ def _verdict_sentence(row: Mapping, observations: pd.DataFrame) -> str:
         if not is_missing(row["required_cagr"])
         else ""
     )
-    note = f" ({row['verdict_note']})" if row["verdict_note"] else ""
-    unknown = row["status"] == "outcome_unknown"
-    pending = f" {row['reason'].split(';')[0].capitalize()}." if unknown else ""
-    if unknown and "not among" in row["reason"]:
-        pending += " Add it with `ipindicators data build --raw FILE` to settle the target."
-    estimate = "estimate" if unknown else "forecast"
+    note = f" Why the growth rule differs: {row['verdict_note']}." if row["verdict_note"] else ""
+    spread = (
+        f"median {number(row['median_forecast'], unit)}, 80 % interval "
+        f"{number(low, unit)}–{number(high, unit)}"
+    )
+    if row["status"] == "outcome_unknown":
+        why = str(row["reason"]).split(";")[0]
+        return (
+            f"{lead} (estimated probability {percent(row['probability'], 0)}): outcome not "
+            f"among the figures held: {why}; estimated from the figures around it: {spread}; "
+            f"{latest}.{note}"
+        )
     return (
-        f"{lead} (probability {percent(row['probability'], 0)}){note}: {latest}; "
-        f"{estimate} for {year(row['target_year'])}: median "
-        f"{number(row['median_forecast'], unit)}, 80 % interval {number(low, unit)}–"
-        f"{number(high, unit)}{growth}.{pending}"
+        f"{lead} (probability {percent(row['probability'], 0)}): {latest}; forecast for "
+        f"{year(row['target_year'])}: {spread}{growth}.{note}"
     )
 
 
@@ -557,6 +624,7 @@ def plans_view(region: str) -> Styler:
             "unit": "unit",
             "year": "year",
             "basis": "basis",
+            "plan_of": "plan of 规划",
             "document": "document 文件",
             "quote": "words of the plan 原文",
         },
@@ -650,17 +718,32 @@ def untracked_view(assessment: pd.DataFrame) -> Styler | Markdown:
     )
 
 
-def vintage(region: str, observations: pd.DataFrame, assessment: pd.DataFrame) -> str:
-    """Data vintage, report date, package version and the downloads beside the page."""
+def vintage(
+    region: str,
+    observations: pd.DataFrame,
+    assessment: pd.DataFrame,
+    downloads: str | Path | None = None,
+) -> str:
+    """Data vintage, report date, package version and the downloads beside the page.
+
+    Parameters
+    ----------
+    downloads : str or Path, optional
+        Folder to write the download tables to (the notebook's own folder when it is run by
+        hand); None when the batch writes them beside the page it publishes.
+    """
     from importlib.metadata import version
 
+    from .downloads import write_downloads
+
+    if downloads is not None:
+        write_downloads(Path(downloads), download_tables(region, observations, assessment))
     files = ", ".join(f"[{n}.csv]({n}.csv) / [{n}.xlsx]({n}.xlsx)" for n in DOWNLOADS)
-    as_of = assessment["as_of"].iloc[0] if len(assessment) else "—"
-    newest = _newest_figure(region, observations) or "none found"
+    as_of = assessment["as_of"].iloc[0] if len(assessment) else dt.date.today().isoformat()
+    newest = _newest_figure(region, observations, dt.date.fromisoformat(as_of)) or "none held"
     return (
         f"Figures public by {as_of}; newest figure of the targeted indicators: {newest}; "
-        f"ipindicators {version('ipindicators')}. "
-        f"Downloads beside this page (written by `ipindicators report`): {files}."
+        f"ipindicators {version('ipindicators')}. Downloads beside this page: {files}."
     )
 
 

@@ -27,7 +27,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import yaml
@@ -36,12 +35,8 @@ from ..catalog.documents import Document, document, documents
 from ..catalog.indicators import indicator_records
 from ..catalog.regions import is_region
 from ..catalog.units import conversion_factor
+from ..chinese import PINYIN_GLOSS, simplified
 from ..errors import InputError, UsageError
-
-_PINYIN_GLOSS = re.compile(
-    r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])"
-    r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\)"
-)
 
 _CN_NUMERAL = "[零〇一二两三四五六七八九十百千]+"
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
@@ -306,22 +301,6 @@ def _is_enclosed_number(ch: str) -> bool:
     return "\u2460" <= ch <= "\u2473"
 
 
-@cache
-def _to_simplified() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def _simplified(text: str) -> str:
-    """Traditional characters as simplified ones (OpenCC), one character for one."""
-    converter = _to_simplified()
-    whole = converter.convert(text)
-    if len(whole) == len(text):
-        return whole
-    return "".join(c if len(c := converter.convert(ch)) == 1 else ch for ch in text)
-
-
 def _normalise(text: str) -> tuple[str, list[int]]:
     """NFKC and simplified characters, without pinyin glosses; with each character's origin."""
     chars: list[str] = []
@@ -330,8 +309,8 @@ def _normalise(text: str) -> tuple[str, list[int]]:
         out = ch if _is_enclosed_number(ch) else unicodedata.normalize("NFKC", ch)
         chars.extend(out)
         origin.extend([position] * len(out))
-    joined = _simplified("".join(chars))
-    dropped = {i for m in _PINYIN_GLOSS.finditer(joined) for i in range(m.start(), m.end())}
+    joined = simplified("".join(chars))
+    dropped = {i for m in PINYIN_GLOSS.finditer(joined) for i in range(m.start(), m.end())}
     kept = [i for i in range(len(joined)) if i not in dropped]
     return "".join(joined[i] for i in kept), [origin[i] for i in kept]
 
