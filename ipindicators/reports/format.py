@@ -34,6 +34,8 @@ DECIMALS_BY_UNIT = {
     "million USD": 0,
 }
 """Decimals shown per unit (others: whole numbers)."""
+CODE_HOSTS = ("github.com", "gitee.com", "gitlab.com")
+"""Hosts of repositories where published tables are kept in reproduction."""
 TABLE_CSS = [
     {"selector": "", "props": "border-collapse: collapse; font-size: 0.9em; max-width: 100%;"},
     {
@@ -108,6 +110,27 @@ def links(value: object) -> str:
         host = url.split("/")[2]
         shown.append(f'<a href="{html.escape(url, quote=True)}">{html.escape(host)}</a>')
     return "<br>".join(shown) if shown else MISSING
+
+
+def citations(value: object) -> str:
+    """Sources as a statistician cites them: publication and table first, then where the figures
+    were read as a link (its host), marked where the page is a reprint.
+
+    ``value`` is a sequence of ``(title, table, url, source_class)``.
+    """
+    if is_missing(value) or isinstance(value, str) or not value:
+        return MISSING if is_missing(value) or not value else text(value)
+    shown = []
+    for title, where, url, source_class in value:  # type: ignore[attr-defined]
+        cited = html.escape(title) + (f", {html.escape(where)}" if where else "")
+        parts = url.split("/")
+        host = parts[2] if url.startswith("http") else url
+        if host in CODE_HOSTS and len(parts) > 4:
+            host = "/".join(parts[2:5])  # a reproduction in a repository: name the repository
+        read = f'<a href="{html.escape(url, quote=True)}">{html.escape(host)}</a>'
+        kind = " (a reprint)" if source_class == "reprint" else ""
+        shown.append(f"{cited}{kind}; read at {read}")
+    return "<br>".join(shown)
 
 
 def table(

@@ -30,10 +30,10 @@ from ..models.pooling import FamilyPrior, family_priors
 from ..params import CountFrom, as_of_date
 from .format import (
     MISSING,
+    citations,
     code_text,
     comparator,
     is_missing,
-    links,
     number,
     percent,
     table,
@@ -155,7 +155,7 @@ def data_sources(
         ]
         series = series.sort_values("period_end")
         latest = series.iloc[-1] if len(series) else None
-        urls = sorted({u for cell in series["source_url"] for u in str(cell).split(" | ") if u})
+        cited = _citations(series, observations[observations["region"] == region])
         rows.append(
             {
                 "indicator": indicator_id,
@@ -173,10 +173,36 @@ def data_sources(
                     .items()
                 )
                 or "no data",
-                "sources": "\n".join(urls) if urls else "no data",
+                "sources": cited if cited else "no data",
             }
         )
     return pd.DataFrame(rows)
+
+
+def _short_table(where: object) -> str:
+    """A table's number and title without its row, column and cell (``8-33 技术市场…``)."""
+    text = "" if is_missing(where) else str(where)
+    return text.split(", row ")[0].split(" row ")[0].strip() if text.startswith(
+        tuple("0123456789")
+    ) else ""
+
+
+def _citations(series: pd.DataFrame, region_figures: pd.DataFrame) -> tuple:
+    """The publications behind a series: ``(title, table, url, class)`` once each, the parts'
+    sources for derived ratios (looked up among the region's figures by their URL)."""
+    published = region_figures[region_figures["origin"] != "derived"]
+    by_url = {
+        url: row for url, row in zip(published["source_url"], published.to_dict("records"))
+    }
+    found: dict[tuple, None] = {}
+    for cell in series["source_url"]:
+        for url in str(cell).split(" | "):
+            row = by_url.get(url)
+            if row is None:
+                continue
+            title = str(row["source_title"]).split(" (")[0] if row["source_title"] else url
+            found[(title, _short_table(row.get("table")), url, str(row["source_class"]))] = None
+    return tuple(found)
 
 
 def _targets_on(region: str, indicator_id: str) -> list[Target]:
@@ -634,7 +660,7 @@ def plans_view(region: str) -> Styler:
 
 
 def sources_view(region: str, observations: pd.DataFrame, as_of: int | None = None) -> Styler:
-    """:func:`data_sources` formatted for the page, sources as links."""
+    """:func:`data_sources` formatted for the page, sources cited by publication and table."""
     frame = data_sources(region, observations, as_of)
     frame["first"] = frame["first"].map(lambda d: MISSING if is_missing(d) else str(d))
     frame["last"] = frame["last"].map(lambda d: MISSING if is_missing(d) else str(d))
@@ -650,7 +676,7 @@ def sources_view(region: str, observations: pd.DataFrame, as_of: int | None = No
             "source_classes": "by source",
             "sources": "sources",
         },
-        {"latest_value": number, "sources": links},
+        {"latest_value": number, "sources": citations},
         units="unit",
     )
 
