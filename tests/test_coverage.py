@@ -107,7 +107,7 @@ def test_an_open_growth_target_gets_a_probability_from_the_paths():
         _growth_target(40.0), "china", frame, dt.date(2018, 6, 30), n_paths=400
     )
     assert easy["probability"] > 0.9 > 0.1 > hard["probability"]
-    low, high = easy["interval_80"]
+    low, high = easy["interval_80_low"], easy["interval_80_high"]
     assert low < easy["median_forecast"] < high
     assert easy["last_value"] == pytest.approx(100.0 * ((121.0 / 100.0) ** (1 / 2) - 1))
 

@@ -114,7 +114,7 @@ def test_probability_for_a_future_target_is_between_zero_and_one(obs):
     )
     assert 0.0 < row["probability"] < 1.0
     assert row["status"] == growth_status(row["observed_cagr"] / row["required_cagr"])
-    low, high = row["interval_80"]
+    low, high = row["interval_80_low"], row["interval_80_high"]
     assert low < row["median_forecast"] < high
 
 
@@ -212,7 +212,8 @@ def test_cli_assess_json_has_the_documented_keys(capsys):
         "observed_cagr",
         "required_cagr",
         "median_forecast",
-        "interval_80",
+        "interval_80_low",
+        "interval_80_high",
         "expected_year",
     }
     assert keys <= set(rows[0])

@@ -239,11 +239,30 @@ def test_gap_table_and_regions_lacking_data():
             "expected_year": [2030, 2020, None],
             "reason": ["", "", "no published figure"],
             "verdict": ["unlikely", "likely", "no data"],
+            "inherited": [False, False, False],
+            "outcome": [None, None, None],
         }
     )
     gaps = overview.gap_table(summary)
     assert list(gaps["target_id"]) == ["t1", "t2"]
     assert gaps["gap"].tolist() == pytest.approx([1.0, 0.25])
+    # a missed target is measured at its target year, not at the latest figure; an inherited
+    # target is not the region's to close
+    settled = {
+        **summary.iloc[0].to_dict(),
+        "target_id": "t4",
+        "status": "missed",
+        "verdict": "missed",
+        "last_value": 30.0,
+        "last_period": "2023-12-31",
+        "outcome": 16.0,
+    }
+    inherited = {**summary.iloc[0].to_dict(), "target_id": "t5", "inherited": True}
+    more = pd.concat([summary, pd.DataFrame([settled, inherited])], ignore_index=True)
+    gaps = overview.gap_table(more).set_index("target_id")
+    assert "t5" not in gaps.index
+    assert gaps.loc["t4", "gap"] == pytest.approx(0.25)
+    assert (gaps.loc["t4", "figure"], gaps.loc["t4", "figure_period"]) == (16.0, "2020-12-31")
     lacking = overview.regions_lacking_data(summary)
     assert lacking.to_dict("records") == [
         {

@@ -11,8 +11,11 @@ For each target of a region (its own, then ratio targets inherited from parent p
   around it); otherwise the growth-ratio rule of SDG monitoring (Eurostat, open-sdg): with
   R = observed CAGR / required CAGR, ``on_track`` R ≥ 0.95, ``acceleration_needed`` 0.6-0.95,
   ``limited_progress`` 0-0.6, ``moving_away`` R < 0; ``no_data`` when the series has no figure.
+* ``interval_80_low``, ``interval_80_high``: the 10 % and 90 % quantiles of the outcome.
 * ``observed_cagr`` over the last five years of figures (or all, if shorter); ``required_cagr``
   from the last figure to the target at the end of the target year.
+* ``outcome``: for an achieved or missed target, the figure it was judged on (the target
+  year's figure, a cumulative window's sum, or the growth over the window).
 * ``expected_year``: first year-end (up to 15 years after ``as_of``) at which the median path
   meets the target; a year before ``as_of`` means the figures already met it then.
 * ``verdict``: ``achieved`` / ``missed`` from the figures, else the probability's band
@@ -71,7 +74,8 @@ COLUMNS = [
     "observed_cagr",
     "required_cagr",
     "median_forecast",
-    "interval_80",
+    "interval_80_low",
+    "interval_80_high",
     "expected_year",
     "inherited",
     "target_region",
@@ -81,6 +85,7 @@ COLUMNS = [
     "verdict",
     "verdict_note",
     "tracking",
+    "outcome",
 ]
 REASONS = {
     "programme": "no data",
@@ -173,7 +178,8 @@ def _row(item: Target, region_id: str, cutoff: dt.date) -> dict:
         "observed_cagr": None,
         "required_cagr": None,
         "median_forecast": None,
-        "interval_80": None,
+        "interval_80_low": None,
+        "interval_80_high": None,
         "expected_year": None,
         "inherited": is_inherited(item, region_id),
         "target_region": item.region,
@@ -183,6 +189,7 @@ def _row(item: Target, region_id: str, cutoff: dt.date) -> dict:
         "verdict": "not assessed",
         "verdict_note": "",
         "tracking": item.tracking,
+        "outcome": None,
     }
 
 
@@ -277,6 +284,17 @@ def _status_from_figures(item: Target, used: pd.DataFrame) -> str | None:
     return None
 
 
+def _settled_outcome(item: Target, used: pd.DataFrame) -> float | None:
+    """The figure an achieved or missed target was judged on: the target year's figure, or
+    for a cumulative target the sum of the window's published years."""
+    assert item.year is not None
+    if not item.cumulative:
+        return _year_end_value(used, item.year)
+    years = used["period_end"].dt.year
+    inside = (years >= (item.window_start or item.year)) & (years <= item.year)
+    return float(used.loc[inside, "value"].sum()) if inside.any() else None
+
+
 def _published_years_suffice(item: Target, used: pd.DataFrame) -> bool:
     """Whether the published years of a cumulative "at least" target already reach it."""
     if not item.cumulative or item.comparator != ">=" or item.year is None:
@@ -352,6 +370,7 @@ def _assessed_growth(
         outcome = float(_growth_percent(base, end, span))
         row["last_value"], row["last_period"] = outcome, f"{item.year}-12-31"
         row["status"] = "achieved" if _meets(item, np.array([outcome]))[0] else "missed"
+        row["outcome"] = outcome
         return row
     fc = make_forecast()
     if not fc.ok:
@@ -360,7 +379,7 @@ def _assessed_growth(
     row["probability"] = float(_meets(item, outcome).mean())
     row["median_forecast"] = float(np.median(outcome))
     low, high = np.quantile(outcome, [0.1, 0.9])
-    row["interval_80"] = [float(low), float(high)]
+    row["interval_80_low"], row["interval_80_high"] = float(low), float(high)
     needed_end = base * (1.0 + item.goal() / 100.0) ** span
     remaining = item.year + 1 - last_year
     last_level = float(used["value"].iloc[-1])
@@ -486,12 +505,14 @@ def _assessed(
             row["reason"] += "; the published years of the window alone reach the target"
         else:
             row["reason_code"] = "too_few"
+        if row["status"] in ("achieved", "missed"):
+            row["outcome"] = _settled_outcome(item, used)
         return row
     outcome = _window_sums(item, fc) if item.cumulative else fc.at(item.year)
     row["probability"] = float(_meets(item, outcome).mean())
     row["median_forecast"] = float(np.median(outcome))
     low, high = np.quantile(outcome, [0.1, 0.9])
-    row["interval_80"] = [float(low), float(high)]
+    row["interval_80_low"], row["interval_80_high"] = float(low), float(high)
     growth = observed_cagr(used)
     row["observed_cagr"] = growth
     t_last = float(decimal_year(used["period_end"])[-1])
@@ -540,6 +561,8 @@ def _assessed(
     horizon = fc.years <= cutoff.year + EXPECTED_YEAR_HORIZON
     hits = fc.years[horizon & _meets(item, median_path)]
     row["expected_year"] = int(hits[0]) if len(hits) else None
+    if row["status"] in ("achieved", "missed"):
+        row["outcome"] = _settled_outcome(item, used)
     return row
 
 

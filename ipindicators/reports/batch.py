@@ -49,6 +49,7 @@ from ..models.assess import COLUMNS
 from ..models.forecast import check_models
 from ..params import CountFrom, as_of_date, check_count_from, check_jobs, check_paths, check_seed
 from ..paths import notebooks_dir
+from .format import rounded
 from .kernels import KernelError, KernelSlot, WarmKernel, close_event_loop
 from .publish import PublishError, publish
 from .region_report import VERDICTS, own_targets, read_assessment, verdict_label
@@ -198,13 +199,13 @@ def _coalesced_streams(outputs: list) -> list:
     return merged
 
 
-def _publish(kernel: WarmKernel, notebook_file: Path, region: str | None) -> None:
+def _publish(kernel: WarmKernel, notebook_file: Path, region: str | None, downloads: bool) -> None:
     """The report's HTML and downloads, made in the kernel that ran it (here if it died)."""
     if not kernel.alive:
-        publish(str(notebook_file), region)
+        publish(str(notebook_file), region, downloads)
         return
     try:
-        kernel.call(PUBLISH, notebook_file=str(notebook_file), region=region)
+        kernel.call(PUBLISH, notebook_file=str(notebook_file), region=region, downloads=downloads)
     except KernelError as exc:
         if exc.name == PublishError.__name__:
             raise PublishError(exc.value) from None
@@ -264,8 +265,8 @@ def run_notebook(task: ReportTask, kernel: WarmKernel | None = None) -> RegionRu
         written = folder / f"{task.stem}.ipynb"
         write_text(written, nbformat.writes(notebook) + "\n")
         assessment = read_assessment(notebook)
-        region = task.parameters.get("region") if not error else None
-        _publish(kernel, written, None if region is None else str(region))
+        region = task.parameters.get("region")
+        _publish(kernel, written, None if region is None else str(region), not error)
     except OSError as exc:
         return RegionRun(
             name, False, f"cannot write to {folder}: {exc.strerror}", time.perf_counter() - started
@@ -562,7 +563,7 @@ def summary_table(runs: Iterable[RegionRun], out: Path) -> pd.DataFrame:
     frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[SUMMARY_COLUMNS]
+    return rounded(pd.concat(frames, ignore_index=True)[SUMMARY_COLUMNS])
 
 
 def index_html(
@@ -611,7 +612,9 @@ def index_html(
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         "<title>ipindicators reports</title><style>"
-        "body{font-family:sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left}"
+        "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;font-size:.85em}"
+        "td,th{padding:.25em .45em;text-align:left;border-bottom:1px solid #ddd}"
+        "th{vertical-align:bottom;font-weight:600;max-width:6em}td:first-child{white-space:nowrap}"
         "tr.failed{background:#fdd}</style></head><body>"
         f"<h1>IP plan targets: regional reports</h1><p>Assessed from {when}. "
         f'{passed} of {len(result_runs)} reports written; <a href="summary.csv">summary.csv</a> '

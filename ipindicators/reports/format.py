@@ -50,6 +50,44 @@ TABLE_CSS = [
 ]
 
 
+VALUE_COLUMNS = (
+    "target_value",
+    "last_value",
+    "median_forecast",
+    "interval_80_low",
+    "interval_80_high",
+    "outcome",
+    "value",
+)
+"""Columns of tables holding figures in the unit of their row."""
+SHARE_DECIMALS = {"observed_cagr": 4, "required_cagr": 4}
+"""Decimals kept for growth rates (shares, not percentages); probabilities are shares of the
+forecast paths and are kept as computed."""
+
+
+def decimals_of(unit: object) -> int:
+    """Decimals a figure in ``unit`` is printed with (:data:`DECIMALS_BY_UNIT`, else 0)."""
+    return DECIMALS_BY_UNIT.get(str(unit), 0)
+
+
+def rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table for download: figures rounded to their unit's decimals (plus two, so nothing
+    printed is lost) and growth rates to 0.0001."""
+    out = frame.copy()
+    units = out["unit"] if "unit" in out else pd.Series("", index=out.index)
+    for column in VALUE_COLUMNS:
+        if column in out:
+            values = pd.to_numeric(out[column], errors="coerce")
+            out[column] = [
+                None if pd.isna(v) else round(float(v), decimals_of(u) + 2)
+                for v, u in zip(values, units)
+            ]
+    for column, decimals in SHARE_DECIMALS.items():
+        if column in out:
+            out[column] = pd.to_numeric(out[column], errors="coerce").round(decimals)
+    return out
+
+
 def is_missing(value: object) -> bool:
     """Whether a cell holds no value (None, NaN, empty string)."""
     if value is None or value is pd.NaT:
@@ -63,8 +101,7 @@ def number(value: object, unit: str | None = None) -> str:
     """A figure with thousands separators and the decimals of its unit ("—" when missing)."""
     if is_missing(value):
         return MISSING
-    decimals = DECIMALS_BY_UNIT.get(unit or "", 0)
-    return f"{float(value):,.{decimals}f}"  # type: ignore[arg-type]
+    return f"{float(value):,.{decimals_of(unit or '')}f}"  # type: ignore[arg-type]
 
 
 def percent(value: object, decimals: int = 1) -> str:

@@ -11,15 +11,36 @@ from ..catalog.indicators import indicator, is_indicator
 from ..catalog.regions import region as region_definition
 from ..models.assess import UNTRACKED_VERDICTS
 from .format import MISSING, is_missing, number
-from .region_report import verdict_label
+from .region_report import VERDICTS, verdict_label
+
+
+def headline(summary: pd.DataFrame) -> str:
+    """The overview's first paragraph: the regions' own targets by verdict (Markdown)."""
+    own = summary[~summary["inherited"].astype(bool)]
+    counts = own["verdict"].value_counts()
+    verdicts = "; ".join(f"{counts[v]} {verdict_label(v)}" for v in VERDICTS if counts.get(v))
+    parents = len(summary) - len(own)
+    return (
+        f"**{len(own)} targets of the regions' own plans in {own['region'].nunique()} "
+        f"regions**, as of {summary['as_of'].iloc[0]}: {verdicts}."
+        + (
+            f" The {parents} per-capita targets regions inherit from parent plans are counted "
+            "in no region here; each region's report shows them apart."
+            if parents
+            else ""
+        )
+    )
 
 
 def gap_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """Level targets by how far the latest figure still is from them.
+    """The regions' own level targets by how far their figure is from them.
 
-    ``gap`` is the relative change still needed: ``target / last - 1`` for "at least" targets
-    and ``last / target - 1`` for "at most" targets; negative means already met. Cumulative and
-    unassessable targets are left out. Sorted from the largest gap down.
+    For an open target the figure is the latest one; for a settled (achieved or missed) target
+    it is the target year's figure, so a missed target shows how far it fell short then.
+    ``gap`` is the relative change needed: ``target / figure - 1`` for "at least" targets and
+    ``figure / target - 1`` for "at most" targets; negative means met. Cumulative,
+    average-growth, inherited and unassessable targets are left out. Sorted from the largest
+    gap down.
 
     Parameters
     ----------
@@ -30,12 +51,21 @@ def gap_table(summary: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
     """
+    own = ~summary["inherited"].astype(bool) if "inherited" in summary else True
     level = summary[
-        (summary["basis"] != "cumulative")
+        own
+        & ~summary["basis"].isin(["cumulative", "average_growth"])
         & summary["last_value"].notna()
         & summary["target_value"].notna()
     ].copy()
-    last = level["last_value"].astype(float)
+    settled = level["status"].isin(["achieved", "missed"]) & level["outcome"].notna()
+    level["figure"] = np.where(settled, level["outcome"], level["last_value"]).astype(float)
+    level["figure_period"] = np.where(
+        settled,
+        pd.to_numeric(level["target_year"]).astype("Int64").astype(str) + "-12-31",
+        level["last_period"],
+    )
+    last = level["figure"]
     goal = level["target_value"].astype(float)
     level["gap"] = np.where(level["comparator"] == "<=", last / goal - 1.0, goal / last - 1.0)
     columns = [
@@ -43,8 +73,8 @@ def gap_table(summary: pd.DataFrame) -> pd.DataFrame:
         "target_id",
         "indicator",
         "target_year",
-        "last_period",
-        "last_value",
+        "figure_period",
+        "figure",
         "target_value",
         "unit",
         "gap",
@@ -58,7 +88,8 @@ def gap_table(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def regions_lacking_data(summary: pd.DataFrame) -> pd.DataFrame:
-    """Per region: targets without a verdict, apart by why, and the indicators lacking figures.
+    """Per region: own targets without a verdict, apart by why, and the indicators lacking
+    figures.
 
     Parameters
     ----------
@@ -75,7 +106,8 @@ def regions_lacking_data(summary: pd.DataFrame) -> pd.DataFrame:
         assessed first.
     """
     rows = []
-    for region_id, group in summary.groupby("region", sort=True):
+    own = summary[~summary["inherited"].astype(bool)] if "inherited" in summary else summary
+    for region_id, group in own.groupby("region", sort=True):
         without = group[group["verdict"].isin(UNTRACKED_VERDICTS)]
         if without.empty:
             continue
@@ -103,22 +135,24 @@ def _region_name(region_id: str) -> str:
     return item.name_zh or item.name_en or region_id
 
 
-def verdict_grid(summary: pd.DataFrame) -> pd.DataFrame:
+def verdict_grid(summary: pd.DataFrame, inherited: bool = False) -> pd.DataFrame:
     """Regions × indicators: the verdict of each region's latest target on each indicator.
 
-    A region's own target wins over one it inherits; among several, the latest target year.
-    Programme targets are left out (no statistic measures them), and so are indicators on which
-    no region's target has a verdict (the table of regions lacking data lists them).
+    Only the regions' own targets by default (``inherited=True`` adds the parents' targets
+    where a region has none of its own); among several, the latest target year. Programme
+    targets are left out (no statistic measures them), and so are indicators on which no
+    region's target has a verdict (the table of regions lacking data lists them).
 
     Returns
     -------
     DataFrame
-        Verdicts, regions (Chinese names) down the rows, indicators (Chinese names) across,
-        missing where the region has no target on the indicator.
+        Verdicts, regions ("中文名 English") down the rows, indicators (Chinese and English
+        names on two lines) across, missing where the region has no target on the indicator.
     """
     known = summary[
         summary["indicator"].map(lambda i: isinstance(i, str) and is_indicator(i))
         & (summary["verdict"] != "programme target")
+        & (inherited | ~summary["inherited"].astype(bool))
     ]
     judged = known.loc[~known["verdict"].isin(UNTRACKED_VERDICTS), "indicator"]
     known = known[known["indicator"].isin(set(judged))]
@@ -128,9 +162,14 @@ def verdict_grid(summary: pd.DataFrame) -> pd.DataFrame:
     ).sort_values(["region", "indicator", "_own", "_year"], kind="mergesort")
     chosen = ranked.groupby(["region", "indicator"], sort=True).tail(1)
     grid = chosen.pivot(index="region", columns="indicator", values="verdict")
-    grid.index = [_region_name(r) for r in grid.index]
-    grid.columns = [indicator(i).name_zh for i in grid.columns]
+    grid.index = [_bilingual_region(r) for r in grid.index]
+    grid.columns = [f"{indicator(i).name_zh}\n{indicator(i).name_en}" for i in grid.columns]
     return grid
+
+
+def _bilingual_region(region_id: str) -> str:
+    item = region_definition(region_id)
+    return " ".join(n for n in (item.name_zh, item.name_en) if n)
 
 
 def grid_description(grid: pd.DataFrame) -> str:
@@ -150,7 +189,7 @@ def gap_view(summary: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         ``region`` (a link to its report), ``indicator``, ``target year``, ``target``,
-        ``latest`` (with its date), ``gap %`` (rounded to 0.1; negative: met),
+        ``figure`` (the target year's for a settled target, else the latest, with its date), ``gap %`` (rounded to 0.1; negative: met),
         ``probability %`` (whole percent; empty without a forecast) and ``verdict``.
     """
     gaps = gap_table(summary).merge(
@@ -165,9 +204,9 @@ def gap_view(summary: pd.DataFrame) -> pd.DataFrame:
             "indicator": [indicator(i).name_zh for i in gaps["indicator"]],
             "target year": pd.to_numeric(gaps["target_year"]).astype("Int64"),
             "target": [f"{number(v, u)} {u}" for v, u in zip(gaps["target_value"], gaps["unit"])],
-            "latest": [
+            "figure": [
                 f"{number(v, u)} ({d})"
-                for v, u, d in zip(gaps["last_value"], gaps["unit"], gaps["last_period"])
+                for v, u, d in zip(gaps["figure"], gaps["unit"], gaps["figure_period"])
             ],
             "gap %": (100 * gaps["gap"].astype(float)).round(1),
             "probability %": (100 * pd.to_numeric(gaps["probability"])).round(0).astype("Int64"),

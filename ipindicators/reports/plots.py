@@ -287,17 +287,22 @@ def figure_html(figure: Figure, alt: str | None = None) -> str:
 
 VERDICT_COLOURS = {
     "achieved": "#1a9850",
-    "likely": "#91cf60",
+    "probably achieved": "#66bd63",
+    "likely": "#a6d96a",
+    "already met": "#d9ef8b",
     "uncertain": "#fee08b",
-    "unlikely": "#fc8d59",
+    "outcome uncertain": "#fdd049",
+    "unlikely": "#fdae61",
+    "probably missed": "#f46d43",
     "missed": "#d73027",
     "no data": "#d9d9d9",
     "not assessed": "#bdbdbd",
     "no target year": "#f0f0f0",
     "programme target": "#c6dbef",
 }
-"""Colour of each verdict in the overview (green for met or likely, red for missed, greys for
-targets without a verdict, pale blue for programme targets)."""
+"""Colour of each verdict in the overview: greens for met, likely or probably met, yellows for
+uncertain, oranges to red for unlikely, probably missed and missed, greys for targets without a
+verdict, pale blue for programme targets."""
 
 
 def verdict_heatmap(grid: pd.DataFrame, ax: Axes | None = None) -> Figure:
@@ -319,7 +324,7 @@ def verdict_heatmap(grid: pd.DataFrame, ax: Axes | None = None) -> Figure:
     names = list(VERDICT_COLOURS)
     codes = grid.apply(lambda column: column.map({v: i for i, v in enumerate(names)}))
     if ax is None:
-        _, ax = plt.subplots(figsize=(2.5 + 0.7 * grid.shape[1], 1.8 + 0.32 * len(grid)))
+        _, ax = plt.subplots(figsize=(4.5 + 0.9 * grid.shape[1], 3.0 + 0.36 * len(grid)))
     cmap = matplotlib.colors.ListedColormap([VERDICT_COLOURS[v] for v in names])
     cmap.set_bad("white")
     ax.imshow(
@@ -329,8 +334,8 @@ def verdict_heatmap(grid: pd.DataFrame, ax: Axes | None = None) -> Figure:
         vmax=len(names) - 0.5,
         aspect="auto",
     )
-    ax.set_xticks(range(grid.shape[1]), grid.columns, rotation=40, ha="right", fontsize=8)
-    ax.set_yticks(range(len(grid)), grid.index, fontsize=8)
+    ax.set_xticks(range(grid.shape[1]), grid.columns, rotation=40, ha="right", fontsize=10)
+    ax.set_yticks(range(len(grid)), grid.index, fontsize=10)
     ax.set_xticks(np.arange(-0.5, grid.shape[1]), minor=True)
     ax.set_yticks(np.arange(-0.5, len(grid)), minor=True)
     ax.grid(which="minor", color="white", linewidth=1.5)

@@ -15,6 +15,7 @@ import nbformat
 import pandas as pd
 
 from ..atomic import write_text
+from ..catalog.regions import region as region_definition
 from ..data.store import observations as load_observations
 from ..paths import processed_dir
 from .downloads import write_downloads
@@ -39,6 +40,15 @@ def notebook_html(notebook: nbformat.NotebookNode) -> str:
     return body
 
 
+def page_title(region: str | None) -> str:
+    """The HTML page's title: ``杭州市 Hangzhou — IP plan targets``, or the overview's."""
+    if region is None:
+        return "All regions — IP plan targets 知识产权规划目标"
+    item = region_definition(region)
+    names = " ".join(n for n in (item.name_zh, item.name_en) if n)
+    return f"{names} — IP plan targets"
+
+
 def _embedded_observations() -> pd.DataFrame:
     """The figures the downloads list: read once per build and process, not once per region."""
     source = processed_dir() / "observations.csv"
@@ -51,7 +61,7 @@ def _observations_as_of(source: str, stamp: int) -> pd.DataFrame:
     return load_observations()
 
 
-def publish(notebook_file: str, region: str | None = None) -> None:
+def publish(notebook_file: str, region: str | None = None, downloads: bool = True) -> None:
     """Write ``<stem>.html`` beside the executed ``<stem>.ipynb``; for a region, its downloads.
 
     Parameters
@@ -59,8 +69,10 @@ def publish(notebook_file: str, region: str | None = None) -> None:
     notebook_file : str
         The executed (and stabilised) notebook, already written.
     region : str, optional
-        The region whose figures, targets and assessment are written as CSV and XLSX beside
-        it (only for a notebook that ran without error).
+        The region of a region report (its name titles the page); None for the overview.
+    downloads : bool
+        Write the region's figures, targets and assessment as CSV and XLSX beside it (only for
+        a notebook that ran without error).
 
     Raises
     ------
@@ -70,8 +82,9 @@ def publish(notebook_file: str, region: str | None = None) -> None:
     path = Path(notebook_file)
     try:
         notebook = nbformat.read(path, as_version=4)
+        notebook.metadata["title"] = page_title(region)
         write_text(path.with_suffix(".html"), notebook_html(notebook))
-        if region is not None:
+        if region is not None and downloads:
             tables = download_tables(region, _embedded_observations(), read_assessment(notebook))
             write_downloads(path.parent, tables)
     except OSError as exc:

@@ -36,6 +36,7 @@ from .format import (
     is_missing,
     number,
     percent,
+    rounded,
     table,
     year,
 )
@@ -182,18 +183,18 @@ def data_sources(
 def _short_table(where: object) -> str:
     """A table's number and title without its row, column and cell (``8-33 技术市场…``)."""
     text = "" if is_missing(where) else str(where)
-    return text.split(", row ")[0].split(" row ")[0].strip() if text.startswith(
-        tuple("0123456789")
-    ) else ""
+    return (
+        text.split(", row ")[0].split(" row ")[0].strip()
+        if text.startswith(tuple("0123456789"))
+        else ""
+    )
 
 
 def _citations(series: pd.DataFrame, region_figures: pd.DataFrame) -> tuple:
     """The publications behind a series: ``(title, table, url, class)`` once each, the parts'
     sources for derived ratios (looked up among the region's figures by their URL)."""
     published = region_figures[region_figures["origin"] != "derived"]
-    by_url = {
-        url: row for url, row in zip(published["source_url"], published.to_dict("records"))
-    }
+    by_url = {url: row for url, row in zip(published["source_url"], published.to_dict("records"))}
     found: dict[tuple, None] = {}
     for cell in series["source_url"]:
         for url in str(cell).split(" | "):
@@ -314,11 +315,8 @@ def _assessed(assessment: pd.DataFrame) -> pd.Series:
 
 
 def attainment_table(assessment: pd.DataFrame) -> pd.DataFrame:
-    """The assessment rows that have a probability or status, in reading order."""
+    """The assessment rows that have a verdict, in reading order."""
     shown = assessment[_assessed(assessment)].copy()
-    shown["interval_80"] = shown["interval_80"].map(
-        lambda pair: f"{pair[0]:.4g} – {pair[1]:.4g}" if isinstance(pair, list) else ""
-    )
     return shown[
         [
             "target_id",
@@ -334,7 +332,8 @@ def attainment_table(assessment: pd.DataFrame) -> pd.DataFrame:
             "observed_cagr",
             "required_cagr",
             "median_forecast",
-            "interval_80",
+            "interval_80_low",
+            "interval_80_high",
             "expected_year",
             "inherited",
         ]
@@ -483,13 +482,6 @@ def _figure_on(observations: pd.DataFrame, row: Mapping, date: pd.Timestamp) -> 
     return None if found.empty else found.iloc[-1]
 
 
-def _year_end_figure(observations: pd.DataFrame, row: Mapping) -> float | None:
-    if is_missing(row["target_year"]) or is_missing(row["indicator"]):
-        return None
-    found = _figure_on(observations, row, pd.Timestamp(int(row["target_year"]), 12, 31))
-    return None if found is None else float(found["value"])
-
-
 def _latest_class(observations: pd.DataFrame, row: Mapping) -> str:
     if is_missing(row["last_period"]):
         return ""
@@ -599,16 +591,21 @@ def _verdict_sentence(row: Mapping, observations: pd.DataFrame) -> str:
         f"({row['last_period']}{', ' + source if source else ''})"
     )
     if row["verdict"] in ("achieved", "missed"):
-        outcome = _year_end_figure(observations, row)
+        outcome = row.get("outcome")
+        what = (
+            f"the {year(row['target_year'])} figure"
+            if row.get("basis") != "cumulative"
+            else "the sum of the window's published years"
+        )
         shown = (
-            f"the {year(row['target_year'])} figure is {number(outcome, unit)} {unit}"
-            if outcome is not None
+            f"{what} is {number(outcome, unit)} {unit}"
+            if not is_missing(outcome)
             else f"the {year(row['target_year'])} figures are public"
         )
         return f"{lead}: {shown}; {latest}."
     if is_missing(row["probability"]):
         return f"{lead}: {latest}; {row['verdict_note'] or row['reason']}."
-    low, high = row["interval_80"] or (None, None)
+    low, high = row["interval_80_low"], row["interval_80_high"]
     growth = (
         f"; growth so far {percent(row['observed_cagr'])} a year, "
         f"{percent(row['required_cagr'])} needed"
@@ -725,10 +722,10 @@ def attainment_view(assessment: pd.DataFrame) -> Styler | Markdown:
 def attainment_intervals(assessment: pd.DataFrame) -> dict[str, str]:
     """Each target's 80 % interval as text in its unit's decimals."""
     return {
-        row["target_id"]: f"{number(row['interval_80'][0], row['unit'])}–"
-        f"{number(row['interval_80'][1], row['unit'])}"
+        row["target_id"]: f"{number(row['interval_80_low'], row['unit'])}–"
+        f"{number(row['interval_80_high'], row['unit'])}"
         for row in assessment.to_dict("records")
-        if isinstance(row["interval_80"], (list, tuple))
+        if not is_missing(row["interval_80_low"])
     }
 
 
@@ -782,8 +779,8 @@ def download_tables(
         & observations["indicator"].isin(tracked_indicators(region))
     ].copy()
     figures["period_end"] = figures["period_end"].dt.date
-    shown = assessment.copy()
-    shown["interval_80"] = shown["interval_80"].map(
-        lambda pair: "" if not isinstance(pair, (list, tuple)) else f"{pair[0]:.6g}–{pair[1]:.6g}"
-    )
-    return {"figures": figures, "targets": plan_targets(region), "assessment": shown}
+    return {
+        "figures": figures,
+        "targets": plan_targets(region),
+        "assessment": rounded(assessment),
+    }
