@@ -49,6 +49,7 @@ _PUBLIC = {
     "build": "data.build",
     "observations": "data.store",
     "coverage": "data.store",
+    "data_in_use": "paths",
     # models
     "Forecast": "models.forecast",
     "forecast": "models.forecast",
@@ -58,6 +59,7 @@ _PUBLIC = {
     "backtest": "models.backtest",
     # reports and text
     "report": "reports.batch",
+    "region_id": "catalog.regions",
     "Candidate": "text.extract",
     "extract_targets": "text.extract",
     # errors
@@ -85,6 +87,7 @@ __all__ = [
     "backtest",
     "build",
     "coverage",
+    "data_in_use",
     "document",
     "documents",
     "extract_targets",
@@ -95,6 +98,7 @@ __all__ = [
     "load_observations",
     "observations",
     "region",
+    "region_id",
     "regions",
     "report",
     "target",
@@ -113,13 +117,13 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_PUBLIC})
+    return sorted({*__all__, "__version__"})
 
 
 if TYPE_CHECKING:
     from .catalog.documents import Document, document, documents
     from .catalog.indicators import Indicator, indicator, indicators
-    from .catalog.regions import Region, region, regions
+    from .catalog.regions import Region, region, region_id, regions
     from .catalog.targets import Target, target, targets, targets_for
     from .data.build import build
     from .data.readers import load_observations
@@ -128,5 +132,6 @@ if TYPE_CHECKING:
     from .models.assess import assess, assess_target
     from .models.backtest import backtest
     from .models.forecast import Forecast, forecast, forecast_many
+    from .paths import data_in_use
     from .reports.batch import report
     from .text.extract import Candidate, extract_targets

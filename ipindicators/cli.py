@@ -23,13 +23,14 @@ from .params import COUNT_FROM
 _TARGET_TABLE = ("id", "region", "indicator", "comparator", "value", "unit", "year", "basis")
 _ASSESS_TABLE = (
     "target_id",
-    "last_value",
+    "target_year",
+    "comparator",
+    "target_value",
+    "unit",
+    "verdict",
     "probability",
-    "status",
-    "observed_cagr",
-    "required_cagr",
-    "median_forecast",
-    "expected_year",
+    "last_value",
+    "last_period",
 )
 _EXTRACT_TABLE = (
     "indicator",
@@ -284,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_forecast_options(p)
     _add_format(p)
-    p.set_defaults(run=_cmd_assess)
+    p.set_defaults(run=_cmd_assess, reads_data=True)
 
     p = sub.add_parser(
         "report",
@@ -303,7 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ADDRESS",
         help="run on this Dask distributed scheduler, e.g. tcp://host:8786 (needs the dask extra)",
     )
-    p.set_defaults(run=_cmd_report)
+    p.set_defaults(run=_cmd_report, reads_data=True)
 
     p = sub.add_parser("extract", help="candidate targets found in policy text files")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="UTF-8 or GBK text")
@@ -320,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     _add_count_from(p)
     _add_format(p)
-    p.set_defaults(run=_cmd_backtest)
+    p.set_defaults(run=_cmd_backtest, reads_data=True)
 
     data = sub.add_parser("data", help="build and inspect the statistics")
     data_sub = data.add_subparsers(dest="data_command", required=True)
@@ -370,8 +371,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--paths", type=int, default=500, help="with --targets: forecast paths per target"
     )
     _add_format(p)
-    p.set_defaults(run=_cmd_data_coverage)
+    p.set_defaults(run=_cmd_data_coverage, reads_data=True)
     return parser
+
+
+def _resolve_region(args: argparse.Namespace) -> None:
+    """``--region`` as people write it (浙江, 浙江省, Zhejiang) becomes the region's id."""
+    given = getattr(args, "region", None)
+    if isinstance(given, str) and given != "all":
+        from .catalog.regions import region_id
+
+        args.region = region_id(given)
 
 
 def _write_quietly(text: str) -> int:
@@ -391,6 +401,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     run: Callable[[argparse.Namespace], str | tuple[str, int]] = args.run
     try:
+        _resolve_region(args)
+        if getattr(args, "reads_data", False):
+            from .paths import data_in_use
+
+            print(f"ipindicators: figures from {data_in_use().describe()}", file=sys.stderr)
         outcome = run(args)
     except UsageError as exc:
         print(f"ipindicators: error: {exc}", file=sys.stderr)

@@ -63,5 +63,6 @@ def render(
         return buffer.getvalue()
     if fmt == "table":
         shown = frame[list(table_columns)] if table_columns else frame
-        return shown.to_string(index=False, na_rep="")
+        shown = shown.astype(object).where(shown.notna(), "")
+        return shown.to_string(index=False)
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")

@@ -15,13 +15,16 @@ Folders, in order of precedence:
   embedded data;
 * the user data directory (:func:`user_dir`, from ``platformdirs``; ``IPINDICATORS_USER_DIR``
   overrides it): ``data build --raw`` writes the user's own builds there, never into the
-  installed package, and a build there is what :func:`processed_dir` reads first;
+  installed package, and a build there is what :func:`processed_dir` reads first, as long as it
+  was made from the raw folder in use (:func:`data_in_use` states the one rule);
 * the embedded data shipped with the package.
 """
 
 from __future__ import annotations
 
+import json
 import os
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
@@ -85,17 +88,91 @@ def user_processed_dir() -> Path:
     return user_dir() / "processed"
 
 
-def processed_dir() -> Path:
-    """The processed build that readers use: the user's own build if one exists, else the
-    build of :func:`raw_dir`. A build whose swap a crash interrupted is restored first."""
+BUILD_MANIFEST = "build.json"
+"""Written beside a user's build: the raw folder it was built from, its files and its date."""
+
+
+@dataclass(frozen=True)
+class DataInUse:
+    """The processed build readers use, and what it is.
+
+    Attributes
+    ----------
+    kind : {"embedded", "checkout", "user build"}
+        The package's own data, a source checkout's (``IPINDICATORS_HOME`` or the working
+        tree), or a build that includes the user's own figures.
+    folder : Path
+        The processed folder read.
+    built : str
+        The user build's date (ISO), empty for the other kinds.
+    """
+
+    kind: str
+    folder: Path
+    built: str = ""
+
+    def describe(self) -> str:
+        """One line naming the data read, for commands and pages."""
+        if self.kind == "user build":
+            return f"your build of {self.built} in {self.folder}"
+        if self.kind == "checkout":
+            return f"the checkout's data in {self.folder}"
+        return "the data embedded in the package"
+
+
+def _user_build_raw(folder: Path) -> Path | None:
+    """The raw folder a user build was made from (None for a build without a manifest)."""
+    manifest = folder / BUILD_MANIFEST
+    if not manifest.is_file():
+        return None
+    try:
+        return Path(json.loads(manifest.read_text(encoding="utf-8"))["raw"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def data_in_use() -> DataInUse:
+    """The processed build readers use, by one rule.
+
+    A user build (``data build --raw``) is used whenever it exists and was made from the raw
+    folder in use (:func:`raw_dir`); a user build made from another raw folder (for example
+    before ``IPINDICATORS_HOME`` was set) is refused with a message, never silently ignored.
+    Otherwise the build beside the raw folder: a checkout's, or the embedded one. A build whose
+    swap a crash interrupted is restored first.
+
+    Raises
+    ------
+    UsageError
+        When a user build exists that was made from another raw folder.
+    """
     from .atomic import restore_interrupted_swap
+    from .errors import UsageError
 
     mine = user_processed_dir()
     restore_interrupted_swap(mine)
     restore_interrupted_swap(embedded_processed_dir())
-    if home_dir() is None and (mine / "observations.csv").is_file():
-        return mine
-    return embedded_processed_dir()
+    if (mine / "observations.csv").is_file():
+        made_from = _user_build_raw(mine) or _embedded_data() / "raw"
+        if made_from.resolve() == raw_dir().resolve():
+            manifest = mine / BUILD_MANIFEST
+            built = (
+                json.loads(manifest.read_text(encoding="utf-8")).get("built", "")
+                if manifest.is_file()
+                else ""
+            )
+            return DataInUse("user build", mine, built)
+        raise UsageError(
+            f"your build in {mine} was made from the figures in {made_from}, but the package "
+            f"now reads {raw_dir()} (IPINDICATORS_HOME); rebuild it with `ipindicators data "
+            f"build --raw FILE`, or delete {mine} to use {raw_dir().parent}"
+        )
+    kind = "checkout" if home_dir() is not None or is_checkout() else "embedded"
+    return DataInUse(kind, embedded_processed_dir())
+
+
+def processed_dir() -> Path:
+    """The processed build that readers use (see :func:`data_in_use`)."""
+    return data_in_use().folder
 
 
 def default_build_dir(with_user_figures: bool) -> Path:

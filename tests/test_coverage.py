@@ -208,3 +208,43 @@ def test_the_coverage_command_prints_the_counts_and_what_is_missing(capsys):
     assert total["verdict"] == total["settled"] + total["open"] + total["estimated"]
     assert np.isclose(total["verdict_share"], total["verdict"] / total["statistic"], atol=5e-4)
     assert set(UNTRACKED_VERDICTS) >= {"programme target", "no data"}
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("zhejiang", "zhejiang"),
+        ("Zhejiang", "zhejiang"),
+        ("ZHEJIANG", "zhejiang"),
+        ("浙江", "zhejiang"),
+        ("浙江省", "zhejiang"),
+        ("Inner Mongolia", "inner_mongolia"),
+        ("内蒙古", "inner_mongolia"),
+        ("杭州市", "hangzhou"),
+    ],
+)
+def test_regions_are_found_by_id_english_or_chinese_name(written, expected):
+    from ipindicators.catalog.regions import region_id
+
+    assert region_id(written) == expected
+    rows = assess(written, n_paths=50)
+    assert set(rows["region"]) == {expected}
+
+
+def test_a_misspelt_region_gets_suggestions_everywhere(capsys):
+    from ipindicators.catalog.regions import region_id
+    from ipindicators.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"did you mean 'zhejiang'"):
+        region_id("zhejang")
+    with pytest.raises(UsageError, match=r"did you mean 'zhejiang'"):
+        ipi.forecast(ipi.observations(), "zhejang", "invention_patents_per_10k", 2020, 2022)
+    assert main(["assess", "--region", "zhejang"]) == 2
+    assert "did you mean 'zhejiang'" in capsys.readouterr().err
+
+
+def test_commands_name_the_data_they_read(capsys):
+    assert main(["assess", "--region", "haidong", "--paths", "50", "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.startswith("ipindicators: figures from ")
+    assert captured.out.startswith("target_id,")  # the data line stays off standard output

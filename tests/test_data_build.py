@@ -408,3 +408,29 @@ def test_an_official_derivation_replaces_a_reprinted_ratio_of_the_same_date(tmp_
     obs = build(raw=raw, write=False).observations
     (ratio,) = obs[obs["indicator"] == "invention_patents_per_10k"].itertuples()
     assert (ratio.origin, ratio.value) == ("published", 10.1)
+
+
+def test_a_user_build_is_used_or_refused_never_silently_ignored(tmp_path, monkeypatch):
+    from ipindicators.errors import UsageError
+    from ipindicators.paths import data_in_use
+
+    monkeypatch.setenv("IPINDICATORS_USER_DIR", str(tmp_path / "user"))
+    mine = tmp_path / "mine.csv"
+    mine.write_text(
+        "region,indicator,period_end,value,unit,as_printed,source_url\n"
+        "haidong,invention_patents_per_10k,2024-12-31,0.5,件/万人,0.5件,https://example.gov.cn/a\n",
+        encoding="utf-8",
+    )
+    build(user_paths=[mine])
+    used = data_in_use()
+    assert used.kind == "user build" and used.built and "your build of" in used.describe()
+    assert (used.folder / "build.json").is_file()
+    # the same user build, read while another raw folder is in use: refused, with the way out
+    checkout = tmp_path / "checkout"
+    shutil.copytree(RAW, checkout / "data" / "raw")
+    monkeypatch.setenv("IPINDICATORS_HOME", str(checkout))
+    with pytest.raises(UsageError, match="rebuild it with"):
+        data_in_use()
+    # rebuilt from the raw folder in use, it is used again
+    build(user_paths=[mine])
+    assert data_in_use().kind == "user build"

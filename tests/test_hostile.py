@@ -427,14 +427,14 @@ def test_a_batch_that_cannot_write_reports_every_region_and_exits_1(tmp_path, ca
     blocked.write_text("", encoding="utf-8")
     code = _exit(["report", "--region", "haidong", "--paths", "20", "--out", str(blocked)])
     out = capsys.readouterr()
-    assert code == 1 and "passed 0/1" in out.out and "cannot write" in out.out
+    assert code == 1 and "wrote 0 of 1 reports" in out.out and "cannot write" in out.out
     assert "Traceback" not in out.err
 
 
 def test_a_long_output_path_does_not_break_the_kernels(tmp_path, capsys):
     deep = tmp_path / ("x" * 60) / ("y" * 60) / "reports"
     assert _exit(["report", "--region", "haidong", "--paths", "20", "--out", str(deep)]) == 0
-    assert "passed 1/1" in capsys.readouterr().out
+    assert "wrote 1 of 1 reports" in capsys.readouterr().out
     assert (deep / "haidong" / "report.html").is_file()
 
 

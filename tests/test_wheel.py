@@ -103,7 +103,7 @@ def test_wheel_assesses_and_reports_from_its_embedded_data(installed):
         installed, "report", "--region", "hangzhou", "--paths", "200", "--out", str(out)
     )
     assert reported.returncode == 0, reported.stderr
-    assert "passed 1/1" in reported.stdout
+    assert "wrote 1 of 1 reports" in reported.stdout
     assert "杭州" in (out / "hangzhou" / "report.html").read_text(encoding="utf-8")
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Any, Literal, get_args
 
+from ..errors import UsageError
 from ..paths import catalog_file
 from .registry import Entry, Flag, Registry, Text, Texts
 
@@ -61,15 +64,75 @@ REGIONS = Registry(
 )
 
 
-def region(region_id: str) -> Region:
-    """Return one region.
+_SUFFIXES = (
+    "壮族自治区",
+    "回族自治区",
+    "维吾尔自治区",
+    "特别行政区",
+    "自治区",
+    "地区",
+    "省",
+    "市",
+    "县",
+)
+"""Endings of Chinese region names that people often leave out (浙江省 → 浙江)."""
+
+
+def _short_zh(name: str) -> str:
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
+
+
+@cache
+def _names() -> dict[str, str]:
+    """Every way of writing a region that names exactly one: id, English name (any case),
+    Chinese name with and without its ending."""
+    found: dict[str, set[str]] = {}
+    for item in REGIONS:
+        keys = {item.id, item.id.lower(), item.name_zh, _short_zh(item.name_zh)}
+        if item.name_en:
+            keys |= {item.name_en.lower(), item.name_en.lower().replace(" ", "_")}
+        for key in keys:
+            found.setdefault(key, set()).add(item.id)
+    return {key: next(iter(ids)) for key, ids in found.items() if len(ids) == 1}
+
+
+def region_id(text: str) -> str:
+    """The id of a region written as people write it: its id, English name (any case) or
+    Chinese name with or without 省/市/自治区 (``"浙江"``, ``"浙江省"``, ``"Zhejiang"``).
 
     Raises
     ------
     UsageError
-        If the id is not in the catalog.
+        For a name that matches no region, with the closest ones as suggestions.
     """
-    return REGIONS.get(region_id)
+    if not isinstance(text, str):
+        raise UsageError(f"a region is given by its id or name, not {text!r}")
+    if text in REGIONS:
+        return text
+    names = _names()
+    for key in (text.strip(), text.strip().lower(), _short_zh(text.strip())):
+        if key in names:
+            return names[key]
+    close = difflib.get_close_matches(text.strip().lower(), list(names), n=3, cutoff=0.6)
+    suggestions = list(dict.fromkeys(names[c] for c in close))
+    maybe = f"; did you mean {', '.join(map(repr, suggestions))}?" if suggestions else ""
+    raise UsageError(
+        f"unknown region {text!r}{maybe}; run `ipindicators regions` for the known ids"
+    )
+
+
+def region(region_id_or_name: str) -> Region:
+    """Return one region, by id or by name (see :func:`region_id`).
+
+    Raises
+    ------
+    UsageError
+        If no region has this id or name.
+    """
+    return REGIONS.get(region_id(region_id_or_name))
 
 
 def is_region(region_id: str) -> bool:

@@ -8,10 +8,12 @@ need more than one field, or the other entries of the file, are an entry's :meth
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Generic, TypeVar
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Generic, TypeVar, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
@@ -165,6 +167,16 @@ def unknown_reference(value: str | None, known: Callable[[str], bool], what: str
     return None
 
 
+def _is_integer(annotation: Any) -> bool:
+    """Whether a field holds whole numbers (``int``, ``StrictInt``, optionally None)."""
+    options = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else ()
+    inner = [a for a in options if a is not type(None)] if options else [annotation]
+    if len(inner) != 1:
+        return False
+    base = get_args(inner[0])[0] if get_origin(inner[0]) is Annotated else inner[0]
+    return base is int
+
+
 class Registry(Generic[EntryT]):
     """One catalog file, read on first use.
 
@@ -195,9 +207,11 @@ class Registry(Generic[EntryT]):
         """The entry with this id; :class:`UsageError` naming the unknown id otherwise."""
         try:
             return self.entries[entry_id]
-        except KeyError:
+        except (KeyError, TypeError):
+            close = difflib.get_close_matches(str(entry_id), list(self.entries), n=3, cutoff=0.6)
+            maybe = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
             hint = f"; {self.hint}" if self.hint else ""
-            raise UsageError(f"unknown {self.what} {entry_id!r}{hint}") from None
+            raise UsageError(f"unknown {self.what} {entry_id!r}{maybe}{hint}") from None
 
     def __contains__(self, entry_id: object) -> bool:
         return entry_id in self.entries
@@ -225,4 +239,8 @@ class Registry(Generic[EntryT]):
                 if isinstance(value, list):
                     row[name] = self.model.list_separators.get(name, "; ").join(value)
             rows.append(row)
-        return pd.DataFrame(rows, columns=columns).set_index("id")
+        frame = pd.DataFrame(rows, columns=columns).set_index("id")
+        for name, info in self.model.model_fields.items():
+            if _is_integer(info.annotation):
+                frame[name] = frame[name].astype("Int64")  # years stay whole with gaps
+        return frame

@@ -13,7 +13,8 @@ from ..errors import UsageError
 from ..paths import catalog_file
 from .documents import document, is_document
 from .indicators import indicator, is_indicator
-from .regions import ancestors, is_region, region
+from .regions import ancestors, is_region
+from .regions import region_id as region_id_of
 from .registry import Entry, Number, Registry, Text, Year, load_entries, unknown_reference
 from .units import UnitSymbol, conversion_factor
 
@@ -251,7 +252,7 @@ def targets_for(region_id: str, inherit: bool = False) -> list[Target]:
     list of Target
         Own targets first, then inherited ones (see :func:`is_inherited`).
     """
-    region(region_id)
+    region_id = region_id_of(region_id)
     own = [t for t in TARGETS if t.region == region_id]
     if not inherit:
         return own

@@ -25,6 +25,8 @@ Steps
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +40,13 @@ from ..catalog.indicators import indicators as indicator_table
 from ..catalog.regions import REGIONS
 from ..catalog.units import conversion_factor
 from ..errors import DataError
-from ..paths import default_build_dir, explanations_path, raw_dir, user_processed_dir
+from ..paths import (
+    BUILD_MANIFEST,
+    default_build_dir,
+    explanations_path,
+    raw_dir,
+    user_processed_dir,
+)
 from .readers import read_observations
 from .release import release_dates
 
@@ -484,8 +492,8 @@ class BuildResult:
             lines.append(f"written to {self.out}")
             if self.out == user_processed_dir():
                 lines.append(
-                    "this build is what the package reads from now on; delete the "
-                    "folder to return to the embedded data"
+                    "this build is what the package reads from now on (while its raw folder "
+                    "is the one in use); delete the folder to return to the embedded data"
                 )
         return "\n".join(lines)
 
@@ -592,12 +600,23 @@ def build(
     ).reset_index(drop=True)
     target = Path(out) if out else default_build_dir(with_user_figures=bool(user_paths))
 
+    for_user = target.resolve() == user_processed_dir().resolve()
+
     def fill_folder(folder: Path) -> None:
         _to_csv(observations, folder / "observations.csv")
         _to_csv(figures_out, folder / "figures.csv")
         _to_csv(conflicts, folder / "conflicts.csv")
         _to_csv(checks, folder / "crosscheck.csv")
+        if for_user:  # says which raw folder and files it was made from, and when
+            manifest = {
+                "raw": str(raw.resolve()),
+                "user_files": [str(Path(p).resolve()) for p in user_paths],
+                "built": dt.date.today().isoformat(),
+            }
+            (folder / BUILD_MANIFEST).write_text(
+                json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+            )
 
     if write:
-        replace_folder(target, fill_folder, owned=OUTPUT_FILES)
+        replace_folder(target, fill_folder, owned=(*OUTPUT_FILES, BUILD_MANIFEST))
     return BuildResult(observations, figures_out, conflicts, checks, target if write else None)

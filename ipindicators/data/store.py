@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 import pandas as pd
 
 from ..catalog.indicators import indicator as indicator_definition
-from ..catalog.regions import region as region_definition
+from ..catalog.regions import region_id
 from ..errors import DataError, UsageError
 from ..paths import processed_dir
 from .build import build
@@ -47,7 +47,7 @@ def observations(
         source_url, …``; ``period_end`` as ``datetime64``; sorted by region, indicator, date.
     """
     if region is not None:
-        region_definition(region)
+        region = region_id(region)
     if indicator is not None:
         indicator_definition(indicator)
     source = Path(path) if path else processed_dir() / "observations.csv"
@@ -83,12 +83,12 @@ def coverage(frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """
     frame = observations() if frame is None else frame
     rows = []
-    for (region_id, indicator_id), group in frame.groupby(["region", "indicator"], sort=True):
+    for (region_key, indicator_id), group in frame.groupby(["region", "indicator"], sort=True):
         ends = group["period_end"]
         hosts = sorted({urlparse(u.split(" | ")[0]).hostname or "" for u in group["source_url"]})
         rows.append(
             {
-                "region": region_id,
+                "region": region_key,
                 "indicator": indicator_id,
                 "n_obs": len(group),
                 "n_year_ends": int(((ends.dt.month == 12) & (ends.dt.day == 31)).sum()),

@@ -45,7 +45,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from ..catalog.indicators import indicator
-from ..catalog.regions import region as region_definition
+from ..catalog.regions import region_id
 from ..catalog.targets import Target, is_inherited, regions_with_targets, targets_for
 from ..data.release import expected_release
 from ..data.store import combined
@@ -614,7 +614,7 @@ def assess(
     UsageError
         For an unknown region, or an ``as_of`` before every figure the region's targets use.
     """
-    region_definition(region)
+    region = region_id(region)
     cutoff = as_of_date(as_of)
     check_paths(n_paths)
     check_seed(seed)
@@ -732,7 +732,7 @@ def assess_target(
     DataFrame
         One row with :data:`COLUMNS`; ``target_id`` is ``custom``.
     """
-    region_definition(region)
+    region = region_id(region)
     unit = indicator(indicator_id).unit
     cutoff = as_of_date(as_of)
     check_paths(n_paths)

@@ -75,6 +75,7 @@ import pandas as pd
 from threadpoolctl import ThreadpoolController, threadpool_limits
 
 from ..catalog.indicators import Indicator, indicator
+from ..catalog.regions import region_id
 from ..data.release import known_dates
 from ..errors import UsageError
 from ..params import CountFrom, as_of_date, check_count_from, check_paths, check_seed
@@ -375,6 +376,19 @@ class Forecast:
         """Whether paths exist."""
         return self.paths.size > 0
 
+    def __repr__(self) -> str:
+        if not self.ok:
+            return (
+                f"Forecast({self.region}, {self.indicator}, as of {self.as_of}: no paths, "
+                f"{self.message})"
+            )
+        models = ", ".join(self.model_names) or "-"
+        return (
+            f"Forecast({self.region}, {self.indicator}, as of {self.as_of}: "
+            f"{self.paths.shape[0]} paths over {self.years[0]}-{self.years[-1]}, "
+            f"{len(self.observations)} figures, models {models})"
+        )
+
     def at(self, year: int) -> np.ndarray:
         """Path values at the end of ``year``."""
         if not self.ok:
@@ -513,6 +527,23 @@ def _forecast(
         observations["region"].eq(region) & observations["indicator"].eq(indicator_id)
     ).to_numpy(dtype=bool)
     series = observations if mine.all() else observations[mine]
+    if series.empty and not observations["region"].eq(region).any():
+        # not a region of these figures: a name for a catalog region, or a typo
+        named = region_id(region)
+        if named != region:
+            return _forecast(
+                observations,
+                named,
+                indicator_id,
+                as_of,
+                until,
+                n_paths,
+                seed,
+                models,
+                calibrated,
+                count_from,
+                priors,
+            )
     if series.empty:
         raise UsageError(f"no observations of {indicator_id} for {region}")
     used = usable_observations(series, item, cutoff, count_from)

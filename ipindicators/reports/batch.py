@@ -37,10 +37,9 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
-from tqdm.auto import tqdm
 
 from ..atomic import write_bytes, write_text
-from ..catalog.regions import is_region
+from ..catalog.regions import is_region, region_id
 from ..catalog.regions import region as region_definition
 from ..catalog.targets import regions_with_targets, targets_for
 from ..errors import UsageError
@@ -48,7 +47,7 @@ from ..models import DEFAULT_MODEL
 from ..models.assess import COLUMNS
 from ..models.forecast import check_models
 from ..params import CountFrom, as_of_date, check_count_from, check_jobs, check_paths, check_seed
-from ..paths import notebooks_dir
+from ..paths import data_in_use, notebooks_dir
 from .format import rounded
 from .kernels import KernelError, KernelSlot, WarmKernel, close_event_loop
 from .publish import PublishError, publish
@@ -84,7 +83,6 @@ class ReportTask:
     folder: str
     stem: str
     parameters: dict
-    progress: bool = False
 
     @property
     def name(self) -> str:
@@ -126,8 +124,9 @@ class BatchResult:
         return self.passed == len(self.runs) and overview_ok and not self.write_errors
 
     def message(self) -> str:
-        """Human summary: ``passed k/n``, each failure by name, and where the index is."""
-        lines = [f"passed {self.passed}/{len(self.runs)}"]
+        """Human summary: ``wrote k of n reports``, each failure by name, and where the index
+        is."""
+        lines = [f"wrote {self.passed} of {len(self.runs)} reports"]
         lines += [f"FAILED {run.region}: {run.error}" for run in self.runs if not run.ok]
         if self.overview is not None and not self.overview.ok:
             lines.append(f"FAILED overview: {self.overview.error}")
@@ -248,11 +247,7 @@ def run_notebook(task: ReportTask, kernel: WarmKernel | None = None) -> RegionRu
     error = ""
     executed: nbformat.NotebookNode | None
     try:
-        executed = kernel.execute_notebook(
-            task.notebook,
-            task.parameters,
-            progress_bar={"desc": name, "leave": False} if task.progress else False,
-        )
+        executed = kernel.execute_notebook(task.notebook, task.parameters)
     except Exception as exc:  # the notebook keeps the error; the batch goes on
         error = _error_line(exc)
         executed = kernel.last_notebook
@@ -304,10 +299,15 @@ def _remove_leftovers(out: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _region_problem(region: object) -> str:
-    if not isinstance(region, str) or not _SAFE_ID.fullmatch(region) or not is_region(region):
-        return f"unknown region {str(region)!r}; see `ipindicators regions`"
-    return ""
+def _resolved(region: object) -> tuple[str, str]:
+    """The region's id (from an id or a name) and, if there is none, why."""
+    try:
+        found = region_id(region)  # type: ignore[arg-type]
+    except UsageError as exc:
+        return str(region), str(exc)
+    if not _SAFE_ID.fullmatch(found) or not is_region(found):
+        return found, f"unknown region {found!r}; see `ipindicators regions`"
+    return found, ""
 
 
 def _run_in_slot(slot: KernelSlot, task: ReportTask) -> RegionRun:
@@ -567,7 +567,10 @@ def summary_table(runs: Iterable[RegionRun], out: Path) -> pd.DataFrame:
 
 
 def index_html(
-    result_runs: Sequence[RegionRun], out: Path, overview: RegionRun | None, as_of: int | None
+    result_runs: Sequence[RegionRun],
+    out: Path,
+    overview: RegionRun | None,
+    as_of: int | str | None,
 ) -> str:
     """The batch's index page: each region, its status, its number of targets and its report."""
 
@@ -606,7 +609,7 @@ def index_html(
     when = (
         "the figures public today"
         if as_of is None
-        else f"the figures public on 31 December {as_of}"
+        else f"the figures public on {as_of_date(as_of).isoformat()}"
     )
     heads = "".join(f"<th>{html.escape(verdict_label(v))}</th>" for v in verdicts)
     return (
@@ -616,7 +619,8 @@ def index_html(
         "td,th{padding:.25em .45em;text-align:left;border-bottom:1px solid #ddd}"
         "th{vertical-align:bottom;font-weight:600;max-width:6em}td:first-child{white-space:nowrap}"
         "tr.failed{background:#fdd}</style></head><body>"
-        f"<h1>IP plan targets: regional reports</h1><p>Assessed from {when}. "
+        f"<h1>IP plan targets: regional reports</h1><p>Assessed from {when}, in "
+        f"{html.escape(data_in_use().describe())}. "
         f'{passed} of {len(result_runs)} reports written; <a href="summary.csv">summary.csv</a> '
         "has one row per target, with the same probabilities and verdicts as the reports. "
         "Verdicts count each region's own targets; per-capita targets of a parent's plan "
@@ -629,7 +633,7 @@ def index_html(
 
 def report(
     regions: Sequence[str] | None = None,
-    as_of: int | None = None,
+    as_of: int | str | None = None,
     out: str | Path = "reports",
     jobs: int = 1,
     scheduler: str | None = None,
@@ -647,8 +651,9 @@ def report(
     regions : sequence of str, optional
         Region ids (default: every region with targets of its own). Unknown ids are reported
         as failures by name and nothing is written for them.
-    as_of : int, optional
-        Use figures up to 31 December of this year (default: all figures to date).
+    as_of : int or str, optional
+        Use the figures public by 31 December of this year, or by this ISO date (default:
+        today).
     out : str or Path
         Output folder; region reports go to ``out/<region>/``.
     jobs : int
@@ -662,7 +667,8 @@ def report(
     overview : bool
         Also run the all-regions overview notebook (when at least one region succeeded).
     progress : bool, optional
-        Show progress bars (default: only when standard error is a terminal).
+        Print a line per finished region to standard error (default: only when it is a
+        terminal).
 
     Returns
     -------
@@ -675,7 +681,7 @@ def report(
     _remove_leftovers(out)
     chosen = list(regions) if regions else regions_with_targets()
     show = sys.stderr.isatty() if progress is None else progress
-    problems = {str(r): _region_problem(r) for r in chosen}
+    problems = dict(_resolved(r) for r in chosen)
     runs = [RegionRun(r, False, problem) for r, problem in problems.items() if problem]
     check_count_from(count_from)
     settings = {
@@ -691,20 +697,25 @@ def report(
             str(out / r),
             "report",
             {"region": r, "downloads": False, **settings},
-            progress=show and jobs == 1 and not scheduler,
         )
         for r, problem in problems.items()
         if not problem
     ]
     workers = _workers(jobs, scheduler, len(tasks))
+    finished: list[RegionRun] = []
+
+    def done(run: RegionRun) -> None:
+        finished.append(run)
+        if show:
+            state = "ok" if run.ok else f"FAILED: {run.error}"
+            print(
+                f"[{len(finished)}/{len(tasks)}] {run.region} {state} ({run.seconds:.1f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
+
     try:
-        with tqdm(total=len(tasks), desc="regions", unit="region", disable=not show) as bar:
-
-            def done(run: RegionRun) -> None:
-                bar.set_postfix_str(f"{run.region} {'ok' if run.ok else 'FAILED'}")
-                bar.update()
-
-            runs += workers.map(tasks, done)
+        runs += workers.map(tasks, done)
         summary = summary_table(runs, out)
         write_errors: list[str] = []
         summary_written = _write_or_report(

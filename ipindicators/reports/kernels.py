@@ -188,7 +188,6 @@ class WarmKernel:
         self,
         notebook: str | Path,
         parameters: Mapping[str, object],
-        progress_bar: bool | dict = False,
     ) -> nbformat.NotebookNode:
         """Run one notebook with papermill on this kernel, after resetting the kernel.
 
@@ -203,7 +202,7 @@ class WarmKernel:
             parameters=dict(parameters),
             kernel_name=KERNEL_NAME,
             engine_name=ENGINE_NAME,
-            progress_bar=progress_bar,
+            progress_bar=False,
             log_output=False,
             warm_kernel=self,
         )

@@ -23,11 +23,13 @@ from ..catalog.documents import document
 from ..catalog.indicators import indicator
 from ..catalog.regions import region as region_definition
 from ..catalog.targets import Target, is_inherited, target, targets_for
+from ..data.release import known_from
 from ..models import DEFAULT_MODEL
 from ..models.assess import COLUMNS, UNTRACKED_VERDICTS
 from ..models.forecast import forecast, usable_observations
 from ..models.pooling import FamilyPrior, family_priors
 from ..params import CountFrom, as_of_date
+from ..paths import data_in_use
 from .format import (
     MISSING,
     citations,
@@ -256,8 +258,12 @@ def indicator_charts(
                 (
                     "no published figure found"
                     if series.empty
-                    else "no usable figure public by the as-of date (period totals count only "
-                    "full years)"
+                    else "no figure public by the as-of date"
+                    + (
+                        " (a period total counts only for a full calendar year)"
+                        if indicator(indicator_id).measure == "period_total"
+                        else ""
+                    )
                 ),
             )
             continue
@@ -490,14 +496,14 @@ def _latest_class(observations: pd.DataFrame, row: Mapping) -> str:
 
 
 def _newest_figure(region: str, observations: pd.DataFrame, cutoff: dt.date) -> str:
-    """The newest period of the region's targeted indicators among the figures dated by
-    ``cutoff`` (the assessment's as-of date)."""
+    """The newest period of the region's targeted indicators among the figures public by
+    ``cutoff`` (the assessment's as-of date; see :mod:`ipindicators.data.release`)."""
     own = observations[
         (observations["region"] == region)
         & observations["indicator"].isin(tracked_indicators(region))
-        & (observations["period_end"] <= pd.Timestamp(cutoff))
     ]
-    newest = own["period_end"].max()
+    public = own[known_from(own) <= pd.Timestamp(cutoff)] if len(own) else own
+    newest = public["period_end"].max()
     return newest.date().isoformat() if pd.notna(newest) else ""
 
 
@@ -765,8 +771,9 @@ def vintage(
     as_of = assessment["as_of"].iloc[0] if len(assessment) else dt.date.today().isoformat()
     newest = _newest_figure(region, observations, dt.date.fromisoformat(as_of)) or "none held"
     return (
-        f"Figures public by {as_of}; newest figure of the targeted indicators: {newest}; "
-        f"ipindicators {version('ipindicators')}. Downloads beside this page: {files}."
+        f"Figures public by {as_of}, from {data_in_use().describe()}; newest figure of the "
+        f"targeted indicators: {newest}; ipindicators {version('ipindicators')}. Downloads "
+        f"beside this page: {files}."
     )
 
 
