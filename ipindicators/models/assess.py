@@ -549,6 +549,9 @@ def _assessed(
         )
     ):
         row["status"] = "achieved" if _meets(item, np.array([outcome[0]]))[0] else "missed"
+    elif item.cumulative and cutoff > dt.date(item.year, 12, 31):
+        row["status"] = "outcome_unknown"
+        row["reason"] = _outcome_reason(item, cutoff, row["last_period"])
     elif growth is not None and row["required_cagr"] not in (None, 0):
         row["status"] = growth_status(growth / row["required_cagr"])
     else:

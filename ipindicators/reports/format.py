@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from ..chinese import PINYIN_GLOSS
+
 MISSING = "—"
 DECIMALS_BY_UNIT = {
     "件/万人": 2,
@@ -159,6 +161,7 @@ def citations(value: object) -> str:
         return MISSING if is_missing(value) or not value else text(value)
     shown = []
     for title, where, url, source_class in value:  # type: ignore[attr-defined]
+        title = PINYIN_GLOSS.sub("", title)  # glosses a repost added are not the title's
         cited = html.escape(title) + (f", {html.escape(where)}" if where else "")
         parts = url.split("/")
         host = parts[2] if url.startswith("http") else url
