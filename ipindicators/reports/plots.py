@@ -210,6 +210,12 @@ def fan_chart(
             color="C3",
         )
     ax.axvline(fc.as_of.year, color="C2", ls="--", lw=1, label=f"as of {fc.as_of}")
+    if not fc.ok:  # no band: frame the figures, the target years and the as-of year
+        shown = [*times, fc.as_of.year, *(t.year for t in targets if t.year is not None)]
+        ax.set_xlim(min(shown) - 1, max(shown) + 1)
+        goals = [t.value_in_indicator_unit() for t in targets if not t.cumulative]
+        top = max([float(observed["value"].max()), *(g for g in goals if g is not None)])
+        ax.set_ylim(bottom=0, top=top * 1.15)
     ax.set_title(f"{item.name_zh} · {item.name_en}")
     ax.set_ylabel(item.unit)
     ax.set_xlabel("year end")
@@ -217,50 +223,6 @@ def fan_chart(
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.grid(alpha=0.3)
     return ax
-
-
-def probability_heatmap(summary: pd.DataFrame, ax: Axes | None = None) -> Figure:
-    """Heat map of attainment probability, regions × targets.
-
-    Parameters
-    ----------
-    summary : DataFrame
-        Assessment rows with ``region``, ``target_id`` and ``probability`` (as from
-        :func:`ipindicators.assess` over several regions); rows without a probability show blank.
-    ax : Axes, optional
-        Where to draw.
-
-    Returns
-    -------
-    Figure
-    """
-    import seaborn as sns  # only this chart needs it; reports that do not draw it skip the import
-
-    use_cjk_font()
-    table = summary.pivot_table(
-        index="region", columns="target_id", values="probability", aggfunc="first", dropna=False
-    )
-    if ax is None:
-        height = 1.5 + 0.45 * len(table)
-        _, ax = plt.subplots(figsize=(max(8, 0.45 * table.shape[1] + 3), height))
-    sns.heatmap(
-        table.astype(float),
-        ax=ax,
-        vmin=0,
-        vmax=1,
-        cmap="RdYlGn",
-        annot=True,
-        fmt=".2f",
-        annot_kws={"fontsize": 7},
-        cbar_kws={"label": "probability"},
-        linewidths=0.5,
-        linecolor="white",
-    )
-    ax.set_xlabel("target")
-    ax.set_ylabel("region")
-    figure = ax.get_figure(root=True)
-    assert isinstance(figure, Figure)
-    return figure
 
 
 SVG_SETTINGS: dict[Any, Any] = {"svg.fonttype": "none", "svg.hashsalt": "ipindicators"}

@@ -474,8 +474,11 @@ def target_label(row: Mapping) -> str:
         value, unit = item.value, item.unit
     sign = {">=": "≥", "<=": "≤", "==": "="}.get(row["comparator"], row["comparator"])
     when = f"by {year(row['target_year'])}" if not is_missing(row["target_year"]) else "(no year)"
+    if is_missing(value) and item is not None and item.relative_to:
+        return f"{name} {sign} {indicator(item.relative_to).name_zh} {when}"
     cumulative = " in total" if row.get("basis") == "cumulative" else ""
-    return f"{name} {sign} {number(value, unit)} {unit}{cumulative} {when}"
+    growth = " a year on average" if row.get("basis") == "average_growth" else ""
+    return f"{name} {sign} {number(value, unit)} {unit}{cumulative}{growth} {when}"
 
 
 def _figure_on(observations: pd.DataFrame, row: Mapping, date: pd.Timestamp) -> pd.Series | None:
@@ -575,8 +578,14 @@ def verdict_sentences(assessment: pd.DataFrame, observations: pd.DataFrame) -> s
 def parent_targets_note(assessment: pd.DataFrame, region: str) -> str:
     """Where the parent-plan targets come from and why they are apart (Markdown)."""
     parents = inherited_targets(assessment)
+    item = region_definition(region)
+    if item.parent is None:
+        return f"*No parent plan applies to {item.name_zh}: its targets are all its own.*"
     if parents.empty:
-        return "*The region's own plans set a target on every per-capita indicator.*"
+        return (
+            f"*{item.name_zh}'s own plans set a target on every per-capita indicator its "
+            "parents' plans target, so no parent target is shown.*"
+        )
     names = list(dict.fromkeys(region_definition(r).name_zh for r in parents["target_region"]))
     return (
         f"Targets of {'、'.join(names)} plans on per-capita indicators that "
@@ -637,7 +646,7 @@ def _verdict_sentence(row: Mapping, observations: pd.DataFrame) -> str:
 
 
 def _missing_text(row: Mapping) -> str:
-    reason = row["reason"] or "no probability could be computed"
+    reason = str(row["reason"] or "no probability could be computed").rstrip(".")
     return reason + "."
 
 
