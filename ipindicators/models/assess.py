@@ -56,6 +56,10 @@ from .forecast import Forecast, decimal_year, forecast, usable_observations
 from .pooling import FamilyPrior, family_priors
 
 EXPECTED_YEAR_HORIZON = 15
+MAX_LEAD_YEARS = 7
+"""A probability is given up to this many years after the latest figure (the leads the
+calibration is fitted and scored on, and the 15th plan's 2030 targets from 2023 figures); a
+target further from its latest figure is not assessed."""
 CAGR_LOOKBACK_YEARS = 5
 COLUMNS = [
     "target_id",
@@ -95,6 +99,7 @@ REASONS = {
     "no_year": "no target year",
     "relative": "not assessed",
     "too_few": "not assessed",
+    "too_far": "not assessed",
     "unassessable": "not assessed",
     "error": "not assessed",
 }
@@ -494,6 +499,20 @@ def _assessed(
 
     if item.growth:
         return _assessed_growth(item, row, used, cutoff, make_forecast)
+    settled_by_figures = (
+        _year_end_value(used, item.year) is not None
+        if not item.cumulative
+        else _published_years_suffice(item, used)
+    )
+    ahead = item.year + 1 - float(decimal_year(used["period_end"])[-1])
+    if not settled_by_figures and ahead > MAX_LEAD_YEARS:
+        return _untracked(
+            row,
+            "too_far",
+            f"the latest figure (of {row['last_period']}) is {ahead:.0f} years before the end "
+            f"of the target year; probabilities are calibrated up to {MAX_LEAD_YEARS} years "
+            "ahead",
+        )
     fc = make_forecast()
     if not fc.ok:
         row["reason"] = fc.message
