@@ -439,3 +439,69 @@ def test_pages_fit_1280_pixels_with_alt_text_and_clean_cells(batch, tmp_path, pa
     cells = [c.strip() for c in parser.cells]
     assert cells and not [c for c in cells if c in ("None", "NaN", "nan", "NaT")]
     assert not [c for c in cells if re.fullmatch(r"-?[\d,]+\.\d{3,}( %)?", c)]
+
+
+def test_catalog_text_reaches_the_page_as_text_never_as_html(tmp_path):
+    import os
+    import sys
+
+    import yaml
+
+    from ipindicators.paths import CATALOG_DIR
+
+    hostile = "<script>alert(1)</script>"
+    regions = yaml.safe_load((CATALOG_DIR / "regions.yaml").read_text(encoding="utf-8"))
+    regions.append(
+        {
+            "id": "xss",
+            "name_zh": hostile,
+            "name_en": "<b>x</b>",
+            "level": "province",
+            "parent": "china",
+        }
+    )
+    targets = [
+        {
+            "id": "xss-2030-per-10k",
+            "region": "xss",
+            "indicator": "invention_patents_per_10k",
+            "label_zh": "<img src=x onerror=alert(2)>",
+            "comparator": ">=",
+            "value": 10,
+            "unit": "件/万人",
+            "year": 2030,
+            "basis": "level",
+            "document": "国办发〔2014〕64号",
+            "quote": "<img src=x onerror=alert(3)>每万人口发明专利拥有量达到10件",
+            "source_url": "https://example.org/x",
+            "unassessable": "<script>alert(4)</script>",
+        }
+    ]
+    folder = tmp_path / "catalog"
+    folder.mkdir()
+    (folder / "regions.yaml").write_text(yaml.safe_dump(regions, allow_unicode=True), "utf-8")
+    (folder / "targets.yaml").write_text(yaml.safe_dump(targets, allow_unicode=True), "utf-8")
+    env = {**os.environ, "IPINDICATORS_CATALOG_DIR": str(folder)}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ipindicators",
+            "report",
+            "--region",
+            "xss",
+            "--paths",
+            "50",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    page = (tmp_path / "out" / "xss" / "report.html").read_text(encoding="utf-8")
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    for text in (page, index):
+        assert "<script>alert" not in text and "<img src=x" not in text and "<b>x</b>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

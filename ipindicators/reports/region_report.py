@@ -8,6 +8,7 @@ executed notebook through :func:`publish_assessment` / :func:`read_assessment`.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -57,9 +58,15 @@ def cutoff_date(as_of: int | str | dt.date | None) -> dt.date:
 def region_title(region: str) -> str:
     """Markdown heading line: the region's Chinese and English names, level and parent."""
     item = region_definition(region)
-    parent = f", part of {region_definition(item.parent).name_zh}" if item.parent else ""
-    names = " · ".join(n for n in (item.name_zh, item.name_en) if n)
+    parent = f", part of {_safe(region_definition(item.parent).name_zh)}" if item.parent else ""
+    names = " · ".join(_safe(n) for n in (item.name_zh, item.name_en) if n)
     return f"# {names}\n\n`{item.id}`: {item.level}{parent}"
+
+
+def _safe(text: object) -> str:
+    """Catalog or data text for a Markdown cell: ``<``, ``>`` and ``&`` as entities, so a name
+    or a note never becomes HTML on the page."""
+    return html.escape(str(text), quote=False)
 
 
 def plan_targets(region: str, inherit: bool = True) -> pd.DataFrame:
@@ -580,26 +587,29 @@ def parent_targets_note(assessment: pd.DataFrame, region: str) -> str:
     parents = inherited_targets(assessment)
     item = region_definition(region)
     if item.parent is None:
-        return f"*No parent plan applies to {item.name_zh}: its targets are all its own.*"
+        return f"*No parent plan applies to {_safe(item.name_zh)}: its targets are all its own.*"
     if parents.empty:
         return (
-            f"*{item.name_zh}'s own plans set a target on every per-capita indicator its "
+            f"*{_safe(item.name_zh)}'s own plans set a target on every per-capita indicator its "
             "parents' plans target, so no parent target is shown.*"
         )
-    names = list(dict.fromkeys(region_definition(r).name_zh for r in parents["target_region"]))
+    names = list(
+        dict.fromkeys(_safe(region_definition(r).name_zh) for r in parents["target_region"])
+    )
     return (
         f"Targets of {'、'.join(names)} plans on per-capita indicators that "
-        f"{region_definition(region).name_zh}'s own plans do not set. They are the parent's "
+        f"{_safe(region_definition(region).name_zh)}'s own plans do not set. They are the "
+        "parent's "
         "aims, shown to compare the region with them; they are not the region's own targets "
         "and are not counted in its verdicts, the index or the overview."
     )
 
 
 def _verdict_sentence(row: Mapping, observations: pd.DataFrame) -> str:
-    lead = f"- **{target_label(row)}** — {verdict_label(row['verdict'])}"
-    unit = row["unit"]
+    lead = f"- **{_safe(target_label(row))}** — {verdict_label(row['verdict'])}"
+    unit = _safe(row["unit"])
     if row["verdict"] in UNTRACKED_VERDICTS:
-        return f"{lead}: {_missing_text(row)}"
+        return f"{lead}: {_safe(_missing_text(row))}"
     source = _latest_class(observations, row)
     latest = (
         f"latest figure {number(row['last_value'], unit)} {unit} "
@@ -619,7 +629,7 @@ def _verdict_sentence(row: Mapping, observations: pd.DataFrame) -> str:
         )
         return f"{lead}: {shown}; {latest}."
     if is_missing(row["probability"]):
-        return f"{lead}: {latest}; {row['verdict_note'] or row['reason']}."
+        return f"{lead}: {latest}; {_safe(row['verdict_note'] or row['reason'])}."
     low, high = row["interval_80_low"], row["interval_80_high"]
     growth = (
         f"; growth so far {percent(row['observed_cagr'])} a year, "
@@ -627,13 +637,17 @@ def _verdict_sentence(row: Mapping, observations: pd.DataFrame) -> str:
         if not is_missing(row["required_cagr"])
         else ""
     )
-    note = f" Why the growth rule differs: {row['verdict_note']}." if row["verdict_note"] else ""
+    note = (
+        f" Why the growth rule differs: {_safe(row['verdict_note'])}."
+        if row["verdict_note"]
+        else ""
+    )
     spread = (
         f"median {number(row['median_forecast'], unit)}, 80 % interval "
         f"{number(low, unit)}–{number(high, unit)}"
     )
     if row["status"] == "outcome_unknown":
-        why = str(row["reason"]).split(";")[0]
+        why = _safe(str(row["reason"]).split(";")[0])
         return (
             f"{lead} (estimated probability {percent(row['probability'], 0)}): outcome not "
             f"among the figures held: {why}; estimated from the figures around it: {spread}; "
