@@ -189,6 +189,7 @@ def _cmd_report(args: argparse.Namespace) -> tuple[str, int]:
         seed=args.seed,
         models=args.models,
         count_from=args.count_from,
+        force=args.force,
     )
     return result.message(), 0 if result.ok else EXIT_DOMAIN_ERROR
 
@@ -303,6 +304,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--scheduler",
         metavar="ADDRESS",
         help="run on this Dask distributed scheduler, e.g. tcp://host:8786 (needs the dask extra)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="rerun every region (default: a region whose inputs did not change keeps its report)",
     )
     p.set_defaults(run=_cmd_report, reads_data=True)
 

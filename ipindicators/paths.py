@@ -111,6 +111,11 @@ class DataInUse:
     folder: Path
     built: str = ""
 
+    def identity(self) -> str:
+        """Which data folder this is, without the build's date: what a report's key holds (a
+        rebuild that changes none of a region's figures leaves its report as it is)."""
+        return f"{self.kind}: {self.folder}"
+
     def describe(self) -> str:
         """One line naming the data read, for commands and pages."""
         if self.kind == "user build":

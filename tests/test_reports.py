@@ -193,7 +193,8 @@ def test_one_job_two_jobs_and_a_dask_cluster_write_the_same_bytes(tmp_path):
         )
     assert one.ok and two.ok and dask.ok, dask.message()
     written = _files(tmp_path / "one")
-    assert len(written) == 3 * 8 + 4  # 8 files a region; summary, index, overview ×2
+    # 8 files and the inputs' key a region; summary, index, figure index, overview ×2 and its key
+    assert len(written) == 3 * 9 + 6
     assert _files(tmp_path / "two") == written
     assert _files(tmp_path / "dask") == written
 

@@ -17,12 +17,19 @@ Output folder layout::
     OUT/<region>/report.ipynb      the executed notebook
     OUT/<region>/report.html       the same without code
     OUT/<region>/{figures,targets,assessment}.{csv,xlsx}   the region's tables for download
+    OUT/<region>/.inputs.json      the key of the report's inputs (:mod:`.incremental`)
+    OUT/<region>/.previous/        the assessment and figures of the report's previous version
+    OUT/changes.{csv,html}         what changed in the latest run that changed anything
+    OUT/summary.previous.csv       the summary before that run; figures_index.csv its figures
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import html
+import io
+import json
 import os
 import queue
 import re
@@ -42,13 +49,28 @@ from ..atomic import write_bytes, write_text
 from ..catalog.regions import is_region, region_id
 from ..catalog.regions import region as region_definition
 from ..catalog.targets import regions_with_targets, targets_for
+from ..data.store import observations as load_observations
 from ..errors import UsageError
 from ..models import DEFAULT_MODEL
 from ..models.assess import COLUMNS
 from ..models.forecast import check_models
+from ..models.pooling import family_priors
 from ..params import CountFrom, as_of_date, check_count_from, check_jobs, check_paths, check_seed
 from ..paths import data_in_use, notebooks_dir
 from .format import rounded
+from .incremental import (
+    FIGURE_COLUMNS,
+    KEY_FILE,
+    PREVIOUS,
+    changes,
+    changes_html,
+    figure_index,
+    keep_previous_version,
+    read_previous,
+    region_key,
+    stored_key,
+    write_key,
+)
 from .kernels import KernelError, KernelSlot, WarmKernel, close_event_loop
 from .publish import PublishError, publish
 from .region_report import VERDICTS, own_targets, read_assessment, verdict_label
@@ -601,6 +623,11 @@ def index_html(
             f'<tr class="{"ok" if run.ok else "failed"}"><td>{name}</td>{status}'
             f"<td>{link(run.html, 'report')} {link(run.notebook, 'notebook')}</td></tr>"
         )
+    changed = (
+        '<p><a href="changes.html">What changed</a> in the latest run that changed anything.</p>'
+        if (out / "changes.html").is_file()
+        else ""
+    )
     overview_line = ""
     if overview is not None:
         state = "" if overview.ok else f" (failed: {html.escape(overview.error)})"
@@ -625,7 +652,7 @@ def index_html(
         "has one row per target, with the same probabilities and verdicts as the reports. "
         "Verdicts count each region's own targets; per-capita targets of a parent's plan "
         "(flagged <code>inherited</code> in the summary) are shown apart in its report.</p>"
-        f"{overview_line}<table><tr><th>region</th><th>own targets</th>{heads}"
+        f"{overview_line}{changed}<table><tr><th>region</th><th>own targets</th>{heads}"
         "<th>parent-plan targets (for reference)</th><th>report</th></tr>"
         f"{''.join(rows)}</table></body></html>\n"
     )
@@ -643,6 +670,7 @@ def report(
     count_from: CountFrom = "release",
     overview: bool = True,
     progress: bool | None = None,
+    force: bool = False,
 ) -> BatchResult:
     """Write every requested region's report, the summary table, the overview and the index.
 
@@ -669,6 +697,9 @@ def report(
     progress : bool, optional
         Print a line per finished region to standard error (default: only when it is a
         terminal).
+    force : bool
+        Rerun every region; by default a region whose inputs are unchanged since its report in
+        ``out`` was made keeps that report (:mod:`ipindicators.reports.incremental`).
 
     Returns
     -------
@@ -691,21 +722,17 @@ def report(
         "models": models,
         "count_from": count_from,
     }
-    tasks = [
-        ReportTask(
-            str(notebook_path(REGION_NOTEBOOK)),
-            str(out / r),
-            "report",
-            {"region": r, "downloads": False, **settings},
-        )
-        for r, problem in problems.items()
-        if not problem
-    ]
+    plan = _plan(
+        [r for r, problem in problems.items() if not problem], out, settings, force
+    )
+    runs += plan.reused
+    tasks = plan.tasks
     workers = _workers(jobs, scheduler, len(tasks))
     finished: list[RegionRun] = []
 
     def done(run: RegionRun) -> None:
         finished.append(run)
+        plan.record(run)
         if show:
             state = "ok" if run.ok else f"FAILED: {run.error}"
             print(
@@ -714,29 +741,153 @@ def report(
                 flush=True,
             )
 
+    write_errors: list[str] = []
     try:
         runs += workers.map(tasks, done)
         summary = summary_table(runs, out)
-        write_errors: list[str] = []
-        summary_written = _write_or_report(
-            out / "summary.csv", summary.to_csv(index=False, lineterminator="\n"), write_errors
-        )
+        summary_written = _write_summary(out, summary, plan, write_errors)
         overview_run = None
         if overview and summary_written and any(run.ok for run in runs):
-            overview_run = workers.run(
-                ReportTask(
-                    str(notebook_path(OVERVIEW_NOTEBOOK)),
-                    str(out),
-                    "overview",
-                    {"summary_csv": str(out / "summary.csv"), **settings},
-                )
-            )
+            overview_run = _overview(workers, out, settings, force)
     finally:
         workers.close()
     _write_or_report(out / "index.html", index_html(runs, out, overview_run, as_of), write_errors)
     return BatchResult(
         out, sorted(runs, key=lambda r: r.region), overview_run, tuple(write_errors)
     )
+
+
+@dataclass
+class _Plan:
+    """Which regions run and which keep their report, and the keys to store after a run."""
+
+    tasks: list[ReportTask]
+    reused: list[RegionRun]
+    keys: dict[str, tuple[Path, str, dict]]
+    figures: pd.DataFrame
+
+    def record(self, run: RegionRun) -> None:
+        """Store the key of a region that ran to the end; forget it for one that failed."""
+        if run.region not in self.keys:
+            return
+        folder, key, inputs = self.keys[run.region]
+        with contextlib.suppress(OSError):  # a key not written means a rerun next time
+            if run.ok:
+                write_key(folder, key, inputs)
+            else:
+                (folder / KEY_FILE).unlink(missing_ok=True)
+
+
+def _stored_run(region: str, folder: Path) -> RegionRun | None:
+    """The report a region already has in ``folder`` (None if it has no complete one)."""
+    notebook, page = folder / "report.ipynb", folder / "report.html"
+    if not (notebook.is_file() and page.is_file()):
+        return None
+    try:
+        assessment = read_assessment(nbformat.read(notebook, as_version=4))
+    except (OSError, ValueError):
+        return None
+    return RegionRun(region, True, "", 0.0, str(notebook), str(page), assessment)
+
+
+def _previous_figures(folder: Path) -> pd.DataFrame:
+    """The figures a region's current report downloads (its previous version's figures)."""
+    path = folder / "figures.csv"
+    if not path.is_file():
+        return pd.DataFrame(columns=FIGURE_COLUMNS)
+    frame = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False)
+    return figure_index(frame, sorted(set(frame["region"])))
+
+
+def _plan(regions: list[str], out: Path, settings: dict, force: bool) -> _Plan:
+    """Key every region's inputs; those with a report made from the same inputs keep it."""
+    figures = load_observations()
+    cutoff = as_of_date(settings["as_of"])
+    priors = family_priors(figures, cutoff, settings["count_from"])
+    notebook = notebook_path(REGION_NOTEBOOK)
+    tasks, reused, keys = [], [], {}
+    for region in regions:
+        folder = out / region
+        parameters = {"region": region, "downloads": False, "previous": str(folder / PREVIOUS)}
+        parameters.update(settings)
+        keyed = {**parameters, "as_of": cutoff.isoformat()}
+        keyed.pop("previous")  # where the previous version is kept, not an input
+        key, inputs = region_key(region, notebook, keyed, figures, priors)
+        stored = _stored_run(region, folder)
+        if stored is not None and not force and stored_key(folder) == key:
+            reused.append(stored)
+            continue
+        if stored is not None and stored_key(folder) != key:
+            with contextlib.suppress(OSError):  # an unwritable folder fails the run itself
+                keep_previous_version(folder, stored.assessment, _previous_figures(folder))
+        keys[region] = (folder, key, inputs)
+        tasks.append(ReportTask(str(notebook), str(folder), "report", parameters))
+    return _Plan(tasks, reused, keys, figures)
+
+
+def _write_summary(out: Path, summary: pd.DataFrame, plan: _Plan, problems: list[str]) -> bool:
+    """Write ``summary.csv`` and, when it differs from the previous run's, what changed.
+
+    An unchanged summary is left as it is (a rerun with nothing new changes no byte); a changed
+    one keeps the previous as ``summary.previous.csv`` and writes ``changes.csv`` and
+    ``changes.html`` against it, with the figures that arrived (``figures_index.csv``).
+    """
+    text = summary.to_csv(index=False, lineterminator="\n")
+    path = out / "summary.csv"
+    old = path.read_text(encoding="utf-8") if path.is_file() else None
+    if old == text:
+        return True
+    reported = sorted(set(summary.loc[summary["report"].astype(str) != "", "region"]))
+    figures = figure_index(plan.figures, reported)
+    if old is not None:
+        before, figures_before = read_previous(out)
+        after = pd.read_csv(io.StringIO(text))
+        found = changes(before, after, figures_before, figures)
+        as_of = (str(before["as_of"].iloc[0]), str(after["as_of"].iloc[0]))
+        written = _write_or_report(out / "summary.previous.csv", old, problems) and (
+            _write_or_report(
+                out / "changes.csv", found.to_csv(index=False, lineterminator="\n"), problems
+            )
+        )
+        if written:
+            _write_or_report(out / "changes.html", changes_html(found, *as_of), problems)
+    if reported:
+        listed = figures.to_csv(index=False, lineterminator="\n")
+        _write_or_report(out / "figures_index.csv", listed, problems)
+    return _write_or_report(path, text, problems)
+
+
+def _overview(workers: _Workers, out: Path, settings: dict, force: bool) -> RegionRun:
+    """Run the overview notebook, unless the summary and settings it was made from are the
+    same (then the existing overview is kept)."""
+    notebook = notebook_path(OVERVIEW_NOTEBOOK)
+    parameters = {"summary_csv": str(out / "summary.csv"), **settings}
+    key = hashlib.sha256(
+        "\n".join(
+            [
+                (out / "summary.csv").read_text(encoding="utf-8"),
+                notebook.read_text(encoding="utf-8"),
+                json.dumps(settings, sort_keys=True, default=str),
+                data_in_use().identity(),
+                _package_version(),
+            ]
+        ).encode("utf-8")
+    ).hexdigest()
+    page, executed = out / "overview.html", out / "overview.ipynb"
+    stored = out / ".overview-inputs.json"
+    previous = stored.read_text(encoding="utf-8").strip() if stored.is_file() else ""
+    if not force and previous == key and page.is_file() and executed.is_file():
+        return RegionRun("overview", True, "", 0.0, str(executed), str(page))
+    run = workers.run(ReportTask(str(notebook), str(out), "overview", parameters))
+    if run.ok:
+        write_text(stored, key + "\n")
+    return run
+
+
+def _package_version() -> str:
+    from importlib.metadata import version
+
+    return version("ipindicators")
 
 
 def _write_or_report(path: Path, text: str, problems: list[str]) -> bool:

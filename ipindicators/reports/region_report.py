@@ -770,6 +770,29 @@ def untracked_view(assessment: pd.DataFrame) -> Styler | Markdown:
     )
 
 
+def changes_view(
+    region: str,
+    assessment: pd.DataFrame,
+    observations: pd.DataFrame,
+    previous: str | Path | None,
+) -> Styler | Markdown:
+    """What changed since the previous version of this report (kept by the batch in the folder
+    ``previous``): verdicts, probabilities that moved by 0.10 or more, targets added or removed,
+    figures that arrived, each with its reason."""
+    from .incremental import CHANGE_COLUMNS, read_previous, region_changes
+
+    if previous is None or read_previous(Path(previous))[0].empty:
+        return Markdown(
+            "*No previous version of this report is kept here (a first run, or a notebook run "
+            "by hand), so nothing to compare with.*"
+        )
+    found = region_changes(region, assessment, observations, previous)
+    if found.empty:
+        return Markdown("*Nothing changed since the previous version of this report.*")
+    headers = {c: c for c in CHANGE_COLUMNS if c != "region"}
+    return table(found, headers)
+
+
 def vintage(
     region: str,
     observations: pd.DataFrame,
