@@ -75,7 +75,7 @@ import pandas as pd
 from threadpoolctl import ThreadpoolController, threadpool_limits
 
 from ..catalog.indicators import Indicator, indicator
-from ..catalog.regions import region_id
+from ..catalog.regions import is_region, region_id
 from ..data.release import known_dates
 from ..errors import UsageError
 from ..params import CountFrom, as_of_date, check_count_from, check_paths, check_seed
@@ -483,6 +483,8 @@ def forecast(
         Paths over every year-end from the first observation's year to ``until``; with fewer
         than two usable observations, no paths and a ``message`` saying why.
     """
+    if not is_region(region) and not observations["region"].eq(region).any():
+        region = region_id(region)  # a region's name, or a typo (then: "did you mean")
     with single_blas_thread():
         return _forecast(
             observations,
@@ -527,23 +529,6 @@ def _forecast(
         observations["region"].eq(region) & observations["indicator"].eq(indicator_id)
     ).to_numpy(dtype=bool)
     series = observations if mine.all() else observations[mine]
-    if series.empty and not observations["region"].eq(region).any():
-        # not a region of these figures: a name for a catalog region, or a typo
-        named = region_id(region)
-        if named != region:
-            return _forecast(
-                observations,
-                named,
-                indicator_id,
-                as_of,
-                until,
-                n_paths,
-                seed,
-                models,
-                calibrated,
-                count_from,
-                priors,
-            )
     if series.empty:
         raise UsageError(f"no observations of {indicator_id} for {region}")
     used = usable_observations(series, item, cutoff, count_from)
