@@ -92,7 +92,7 @@ COLUMNS = [
     "outcome",
 ]
 REASONS = {
-    "programme": "no data",
+    "programme": "programme target",
     "no_figure": "no data",
     "part_year": "no data",
     "not_public": "no data",
@@ -103,8 +103,7 @@ REASONS = {
     "unassessable": "not assessed",
     "error": "not assessed",
 }
-"""Why a target has no verdict (``reason_code``), and the verdict word each reason gives;
-``programme`` is overridden by :data:`UNTRACKED_VERDICTS`' ``programme target``."""
+"""Why a target has no verdict (``reason_code``), and the verdict word each reason gives."""
 UNTRACKED_VERDICTS = ("programme target", "no data", "no target year", "not assessed")
 """The verdicts of targets without an outcome or a probability, most specific first."""
 VERDICT_BANDS = ((0.66, "likely"), (0.33, "uncertain"), (0.0, "unlikely"))
@@ -233,8 +232,6 @@ def _verdict(row: dict) -> tuple[str, str]:
             return ALREADY_MET, (
                 "the latest figure already meets the target; too few figures for a probability"
             )
-        if row["tracking"] == "programme":
-            return "programme target", ""
         if not row["reason_code"]:
             row["reason_code"] = "too_few"
         return REASONS.get(row["reason_code"], "not assessed"), ""
