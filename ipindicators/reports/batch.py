@@ -722,9 +722,7 @@ def report(
         "models": models,
         "count_from": count_from,
     }
-    plan = _plan(
-        [r for r, problem in problems.items() if not problem], out, settings, force
-    )
+    plan = _plan([r for r, problem in problems.items() if not problem], out, settings, force)
     runs += plan.reused
     tasks = plan.tasks
     workers = _workers(jobs, scheduler, len(tasks))

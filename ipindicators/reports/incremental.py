@@ -93,8 +93,7 @@ def region_key(
     )
     own = observations[observations["region"] == region_id]
     families = {
-        i: None if (p := prior_for(dict(priors), i)) is None else asdict(p)
-        for i in indicator_ids
+        i: None if (p := prior_for(dict(priors), i)) is None else asdict(p) for i in indicator_ids
     }
     inputs = {
         "package": version("ipindicators"),
@@ -211,9 +210,7 @@ def changes(
             rows.append(_change(row, "verdict", old["verdict"], row["verdict"], reason))
         moved = pd.to_numeric(pd.Series([row["probability"], old["probability"]]))
         if moved.notna().all() and abs(moved[0] - moved[1]) >= PROBABILITY_MOVE:
-            rows.append(
-                _change(row, "probability", f"{moved[1]:.2f}", f"{moved[0]:.2f}", reason)
-            )
+            rows.append(_change(row, "probability", f"{moved[1]:.2f}", f"{moved[0]:.2f}", reason))
     if keyed_before is not None:
         now = set(zip(after["region"], after["target_id"]))
         for row in before.to_dict("records"):
