@@ -7,9 +7,13 @@ overview and the index, with each number of jobs): wall seconds, seconds per reg
 resident memory. For the batch, memory is given for the driving process and for the largest
 kernel (of the run with the most jobs).
 
+With ``--assess-only`` the batch is left out and the table says how the assessment's time
+grows from one size to the next (linear growth gives a ratio equal to the ratio of sizes).
+
 Usage::
 
     python benchmarks/scale.py [--regions 50 100 200 300] [--jobs 1 2] [--paths 2000]
+    python benchmarks/scale.py --assess-only --regions 300 500 1000 2000 3000
 """
 
 from __future__ import annotations
@@ -62,11 +66,34 @@ def _run(what: str, env: dict[str, str], jobs: int, n_paths: int, out: Path) -> 
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _assessment_growth(sizes: list[int], n_paths: int) -> None:
+    """Print the assessment's time per size and its growth from the previous size."""
+    print("\n| regions | assessment s | per region s | × time | × regions | peak MB |")
+    print("|--:|--:|--:|--:|--:|--:|")
+    previous: tuple[int, float] | None = None
+    for regions in sizes:
+        with tempfile.TemporaryDirectory(prefix="ipi-synthetic-") as tmp:
+            folder = Path(tmp)
+            env = write_synthetic(folder / "data", regions)
+            alone = _run("assess", env, 1, n_paths, folder / "out")
+        seconds = alone["seconds"]
+        growth = (
+            f"{seconds / previous[1]:.2f} | {regions / previous[0]:.2f}" if previous else "– | –"
+        )
+        print(
+            f"| {regions} | {seconds:.1f} | {seconds / regions:.4f} | {growth} "
+            f"| {alone['peak_mb']:.0f} |",
+            flush=True,
+        )
+        previous = (regions, seconds)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--regions", type=int, nargs="+", default=[50, 100, 200, 300])
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--paths", type=int, default=2000)
+    parser.add_argument("--assess-only", action="store_true", help="leave out the batch")
     parser.add_argument("--measure", choices=["assess", "notebooks"], help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -74,6 +101,9 @@ def main() -> None:
         print(json.dumps(measure(args.measure, args.jobs[0], args.paths, args.out)))
         return
     print(f"SYNTHETIC regions (4 targets each); {args.paths} paths")
+    if args.assess_only:
+        _assessment_growth(args.regions, args.paths)
+        return
     batch_heads = "".join(f" batch, {j} job{'s' if j > 1 else ''} s |" for j in args.jobs)
     print(
         f"\n| regions | assessment s | per region | peak MB |{batch_heads} "

@@ -32,12 +32,36 @@ PACKAGE_DIR = Path(str(files("ipindicators")))
 CATALOG_DIR = PACKAGE_DIR / "catalog"
 
 
+CATALOG_NAMES = ("indicators.yaml", "regions.yaml", "documents.yaml", "targets.yaml")
+"""The catalog files a user's catalog folder may replace."""
+
+
 def catalog_file(name: str) -> Path:
     """A catalog file (``regions.yaml`` …): from ``IPINDICATORS_CATALOG_DIR`` when that folder
-    has one of this name, else the shipped one. Read once, when its catalog is first used."""
+    has one of this name, else the shipped one. Read once, when its catalog is first used.
+
+    Raises
+    ------
+    UsageError
+        When ``IPINDICATORS_CATALOG_DIR`` is set but is not a folder, or holds none of the
+        catalog files (a mistyped path is never silently ignored).
+    """
     override = os.environ.get("IPINDICATORS_CATALOG_DIR")
-    if override and (Path(override) / name).is_file():
-        return Path(override).resolve() / name
+    if not override:
+        return CATALOG_DIR / name
+    folder = Path(override)
+    if not folder.is_dir():
+        from .errors import UsageError
+
+        raise UsageError(f"IPINDICATORS_CATALOG_DIR={override} is not a folder")
+    if not any((folder / known).is_file() for known in CATALOG_NAMES):
+        from .errors import UsageError
+
+        raise UsageError(
+            f"IPINDICATORS_CATALOG_DIR={override} holds none of {', '.join(CATALOG_NAMES)}"
+        )
+    if (folder / name).is_file():
+        return folder.resolve() / name
     return CATALOG_DIR / name
 
 

@@ -461,7 +461,49 @@ def test_catalog_text_reaches_the_page_as_text_never_as_html(tmp_path):
             "parent": "china",
         }
     )
+    indicators = yaml.safe_load((CATALOG_DIR / "indicators.yaml").read_text(encoding="utf-8"))
+    indicators.append(
+        {
+            "id": "xss_indicator",
+            "name_zh": "<script>alert(5)</script>",
+            "name_en": "<img src=x onerror=alert(6)>",
+            "unit": "件",
+            "kind": "stock",
+            "measure": "snapshot",
+            "higher_is_better": True,
+            "publisher": "<script>alert(7)</script>",
+            "definition": "<script>alert(8)</script>",
+            "aliases_zh": ["<script>alert(9)</script>"],
+        }
+    )
+    documents = yaml.safe_load((CATALOG_DIR / "documents.yaml").read_text(encoding="utf-8"))
+    documents.append(
+        {
+            "id": "<script>alert(10)</script>",
+            "region": "xss",
+            "issuer": "<script>alert(11)</script>",
+            "title": "<img src=x onerror=alert(12)>",
+            "issued": "<script>alert(13)</script>",
+            "note": "<script>alert(14)</script>",
+        }
+    )
     targets = [
+        {
+            "id": "xss-2025-stock",
+            "region": "xss",
+            "indicator": "xss_indicator",
+            "label_zh": "<script>alert(15)</script>",
+            "label_en": "<img src=x onerror=alert(16)>",
+            "comparator": ">=",
+            "value": 10,
+            "unit": "件",
+            "year": 2025,
+            "basis": "level",
+            "document": "<script>alert(10)</script>",
+            "quote": "<script>alert(17)</script>",
+            "source_url": "javascript:alert(18)",
+            "note": "<script>alert(19)</script>",
+        },
         {
             "id": "xss-2030-per-10k",
             "region": "xss",
@@ -476,12 +518,16 @@ def test_catalog_text_reaches_the_page_as_text_never_as_html(tmp_path):
             "quote": "<img src=x onerror=alert(3)>每万人口发明专利拥有量达到10件",
             "source_url": "https://example.org/x",
             "unassessable": "<script>alert(4)</script>",
-        }
+        },
     ]
     folder = tmp_path / "catalog"
     folder.mkdir()
     (folder / "regions.yaml").write_text(yaml.safe_dump(regions, allow_unicode=True), "utf-8")
     (folder / "targets.yaml").write_text(yaml.safe_dump(targets, allow_unicode=True), "utf-8")
+    (folder / "indicators.yaml").write_text(
+        yaml.safe_dump(indicators, allow_unicode=True), "utf-8"
+    )
+    (folder / "documents.yaml").write_text(yaml.safe_dump(documents, allow_unicode=True), "utf-8")
     env = {**os.environ, "IPINDICATORS_CATALOG_DIR": str(folder)}
     done = subprocess.run(
         [
@@ -505,4 +551,8 @@ def test_catalog_text_reaches_the_page_as_text_never_as_html(tmp_path):
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     for text in (page, index):
         assert "<script>alert" not in text and "<img src=x" not in text and "<b>x</b>" not in text
+        assert 'href="javascript:' not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    for shown in (5, 17):  # the indicator's name and the target's quote are shown as text
+        assert f"&lt;script&gt;alert({shown})&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(12)&gt;" in page  # the document's title

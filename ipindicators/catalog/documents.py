@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..paths import catalog_file, policies_dir
+from ..paths import policies_dir
 from .regions import is_region
 from .registry import Entry, Registry, Text, Texts, Year, unknown_reference
 
@@ -53,7 +53,7 @@ class Document(Entry):
             yield "region", problem
 
 
-DOCUMENTS = Registry(Document, catalog_file("documents.yaml"), "document")
+DOCUMENTS = Registry(Document, "documents.yaml", "document")
 
 
 def document(document_id: str) -> Document:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar, Literal, get_args
 
-from ..paths import catalog_file
-from .registry import Entry, Flag, Registry, Text, Texts
+from .registry import Entry, Flag, Id, Registry, Text, Texts
 from .units import UnitSymbol
 
 Kind = Literal["stock", "flow", "ratio", "rate", "count"]
@@ -51,6 +50,7 @@ class Indicator(Entry):
 
     list_separators: ClassVar[Mapping[str, str]] = {"derived_from": " / "}
 
+    id: Id
     name_zh: Text
     name_en: Text
     unit: UnitSymbol
@@ -85,7 +85,7 @@ class Indicator(Entry):
 
 INDICATORS = Registry(
     Indicator,
-    catalog_file("indicators.yaml"),
+    "indicators.yaml",
     "indicator",
     "run `ipindicators indicators` for the known ids",
 )

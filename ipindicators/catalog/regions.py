@@ -8,8 +8,7 @@ from functools import cache
 from typing import Any, Literal, get_args
 
 from ..errors import UsageError
-from ..paths import catalog_file
-from .registry import Entry, Flag, Registry, Text, Texts
+from .registry import Entry, Flag, Id, Registry, Text, Texts
 
 Level = Literal["country", "province", "prefecture", "county", "area"]
 LEVELS: tuple[str, ...] = get_args(Level)
@@ -40,6 +39,7 @@ class Region(Entry):
         Anything a reader must know (renamed units, unnamed regions).
     """
 
+    id: Id
     name_zh: Text
     name_en: Text | None = None
     level: Level
@@ -52,6 +52,8 @@ class Region(Entry):
     def problems(self, siblings: Mapping[str, Entry]) -> Iterator[tuple[str, str]]:
         if self.parent is not None and self.parent not in siblings:
             yield "parent", f"unknown region id {self.parent!r}"
+        if loop := _parent_loop(self, siblings):
+            yield "parent", f"the parent chain loops: {' → '.join(loop)}"
         if (self.level == "area") != bool(self.members):
             yield "members", "an area lists its member regions; other levels have none"
         for member in self.members:
@@ -59,8 +61,20 @@ class Region(Entry):
                 yield "members", f"unknown region id {member!r}"
 
 
+def _parent_loop(start: Region, siblings: Mapping[str, Entry]) -> list[str]:
+    """The ids of a parent chain that comes back to ``start`` (empty when it ends)."""
+    chain = [start.id]
+    current = siblings.get(start.parent) if start.parent else None
+    while isinstance(current, Region) and len(chain) <= len(siblings):
+        chain.append(current.id)
+        if current.id == start.id:
+            return chain
+        current = siblings.get(current.parent) if current.parent else None
+    return []
+
+
 REGIONS = Registry(
-    Region, catalog_file("regions.yaml"), "region", "run `ipindicators regions` for the known ids"
+    Region, "regions.yaml", "region", "run `ipindicators regions` for the known ids"
 )
 
 

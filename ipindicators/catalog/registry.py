@@ -9,6 +9,7 @@ need more than one field, or the other entries of the file, are an entry's :meth
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -16,16 +17,30 @@ from types import UnionType
 from typing import Annotated, Any, ClassVar, Generic, TypeVar, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 from pydantic_core import ErrorDetails
 
 from ..errors import CatalogError, UsageError
+from ..paths import catalog_file
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,99}$"
+"""Ids of regions, indicators and targets: lower-case letters, digits, ``_`` and ``-``, starting
+with a letter or digit, at most 100 characters (they become file and folder names)."""
+FIRST_YEAR, LAST_YEAR = 1949, 2100
+"""The years a catalog may name (figures, targets, windows, plan horizons)."""
+MAX_CATALOG_BYTES = 64 * 1024 * 1024
+"""Largest catalog file read (a synthetic catalog of 3,000 regions is a few MB)."""
 
 Text = Annotated[str, Field(min_length=1, pattern=r"\S", strict=True)]
 """A string with at least one non-blank character."""
+Id = Annotated[str, Field(pattern=ID_PATTERN, strict=True)]
+"""An id that is safe as a file name (see :data:`ID_PATTERN`)."""
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 """A finite int or float (not a boolean, not text)."""
-Year = StrictInt
+Year = Annotated[int, Field(strict=True, ge=FIRST_YEAR, le=LAST_YEAR)]
+"""A calendar year from :data:`FIRST_YEAR` to :data:`LAST_YEAR`."""
+YearCount = Annotated[int, Field(strict=True, ge=1, le=LAST_YEAR - FIRST_YEAR)]
+"""A number of years."""
 Flag = StrictBool
 Texts = tuple[Text, ...]
 """A YAML list of strings."""
@@ -76,13 +91,26 @@ class Entry(BaseModel):
 EntryT = TypeVar("EntryT", bound=Entry)
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """Safe YAML loader that refuses a mapping with the same key twice."""
+class _CatalogLoader(yaml.SafeLoader):
+    """Safe YAML loader that refuses aliases (so no entity expansion) and a mapping with the same
+    key twice."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "aliases (*name) are not allowed in a catalog; write each entry out",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
 
 
 def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     keys = [loader.construct_object(key) for key, _ in node.value]
-    duplicates = sorted({str(k) for k in keys if keys.count(k) > 1})
+    counts = Counter(k if isinstance(k, str | int | float | bool) else str(k) for k in keys)
+    duplicates = sorted(str(k) for k, n in counts.items() if n > 1)
     if duplicates:
         raise yaml.constructor.ConstructorError(
             None, None, f"key {duplicates[0]!r} appears twice", node.start_mark
@@ -90,7 +118,7 @@ def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -
     return loader.construct_mapping(node)
 
 
-_UniqueKeyLoader.add_constructor(
+_CatalogLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping
 )
 
@@ -107,11 +135,58 @@ def _describe(model: type[Entry], error: ErrorDetails) -> tuple[str | None, str]
     if kind == "literal_error":
         choices = str(error.get("ctx", {}).get("expected", "")).replace("'", "")
         return field, f"{value!r} is not one of {choices}"
+    if kind == "string_pattern_mismatch" and field == "id":
+        return field, (
+            f"{value!r} is not an id: use lower-case letters, digits, _ and - (at most 100 "
+            "characters, starting with a letter or digit)"
+        )
     if kind in _EXPECTED:
         return field, f"expected {_EXPECTED[kind]}, got {value!r}"
+    bounds = error.get("ctx", {})
+    if kind == "greater_than_equal":
+        return field, f"expected at least {bounds.get('ge')}, got {value!r}"
+    if kind == "less_than_equal":
+        return field, f"expected at most {bounds.get('le')}, got {value!r}"
     if kind == "value_error":
         return field, str(error.get("ctx", {}).get("error", error["msg"]))
     return field, f"{error['msg']}, got {value!r}"
+
+
+def _parse(path: Path) -> Any:
+    """The YAML content of a catalog file, read with the limits of a catalog."""
+    size = path.stat().st_size
+    if size > MAX_CATALOG_BYTES:
+        raise CatalogError(
+            str(path), f"{size:,} bytes is larger than a catalog may be ({MAX_CATALOG_BYTES:,})"
+        )
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        seen = (
+            "it looks like GBK/GB18030"
+            if _decodes(data, "gb18030")
+            else "its encoding is not recognised"
+        )
+        raise CatalogError(
+            str(path),
+            f"the file is not UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start}; {seen}); "
+            "save it as UTF-8",
+        ) from None
+    try:
+        return yaml.load(text, Loader=_CatalogLoader)
+    except yaml.YAMLError as exc:
+        raise CatalogError(str(path), f"not valid YAML: {exc}") from None
+    except RecursionError:
+        raise CatalogError(str(path), "nested too deeply to be a catalog") from None
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def load_entries(path: Path, model: type[EntryT]) -> dict[str, EntryT]:
@@ -134,10 +209,7 @@ def load_entries(path: Path, model: type[EntryT]) -> dict[str, EntryT]:
     CatalogError
         Naming the file, entry and field of the first problem found.
     """
-    try:
-        raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as exc:
-        raise CatalogError(str(path), f"not valid YAML: {exc}") from exc
+    raw = _parse(Path(path))
     if not isinstance(raw, list):
         raise CatalogError(str(path), "expected a YAML list of entries")
     entries: dict[str, EntryT] = {}
@@ -184,19 +256,25 @@ class Registry(Generic[EntryT]):
     ----------
     model : type of Entry
         Model of the entries.
-    path : Path
-        The YAML file.
+    name : str
+        The catalog file's name (``"regions.yaml"``), found by
+        :func:`~ipindicators.paths.catalog_file` when the catalog is first used.
     what : str
         What an entry is called in messages (``"indicator"``).
     hint : str
         Appended to the message for an unknown id (e.g. which command lists the ids).
     """
 
-    def __init__(self, model: type[EntryT], path: Path, what: str, hint: str = "") -> None:
+    def __init__(self, model: type[EntryT], name: str, what: str, hint: str = "") -> None:
         self.model = model
-        self.path = path
+        self.name = name
         self.what = what
         self.hint = hint
+
+    @cached_property
+    def path(self) -> Path:
+        """The YAML file read: the user's (``IPINDICATORS_CATALOG_DIR``) or the shipped one."""
+        return catalog_file(self.name)
 
     @cached_property
     def entries(self) -> dict[str, EntryT]:

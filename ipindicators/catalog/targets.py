@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -10,12 +11,21 @@ from pydantic import computed_field
 
 from ..chinese import is_chinese, restored
 from ..errors import UsageError
-from ..paths import catalog_file
 from .documents import document, is_document
 from .indicators import indicator, is_indicator
 from .regions import ancestors, is_region
 from .regions import region_id as region_id_of
-from .registry import Entry, Number, Registry, Text, Year, load_entries, unknown_reference
+from .registry import (
+    Entry,
+    Id,
+    Number,
+    Registry,
+    Text,
+    Year,
+    YearCount,
+    load_entries,
+    unknown_reference,
+)
 from .units import UnitSymbol, conversion_factor
 
 Comparator = Literal[">=", "<=", "=="]
@@ -70,6 +80,7 @@ class Target(Entry):
         value whose printed unit is implausible); the target is listed, never assessed.
     """
 
+    id: Id
     region: Text
     indicator: Text
     label_zh: Text | None = None
@@ -80,7 +91,7 @@ class Target(Entry):
     year: Year | None = None
     basis: Basis
     window_start: Year | None = None
-    window_years: Year | None = None
+    window_years: YearCount | None = None
     relative_to: Text | None = None
     baseline_value: Number | None = None
     baseline_year: Year | None = None
@@ -171,6 +182,8 @@ class Target(Entry):
             yield "value", "needs a numeric value (or relative_to)"
         if self.value is not None and self.relative_to is not None:
             yield "value", "set either value or relative_to, not both"
+        if self.value is not None and self.value < 0 and not self.growth:
+            yield "value", f"a level or total cannot be negative, got {self.value!r}"
         if self.growth and self.unit != "%":
             yield "unit", "an average_growth target is a percentage (unit: %)"
         if self.growth and self.window_start is None:
@@ -214,7 +227,7 @@ def load_targets(path: Path) -> dict[str, Target]:
 
 
 TARGETS = Registry(
-    Target, catalog_file("targets.yaml"), "target", "run `ipindicators targets` for the known ids"
+    Target, "targets.yaml", "target", "run `ipindicators targets` for the known ids"
 )
 
 
@@ -223,9 +236,18 @@ def all_targets() -> list[Target]:
     return list(TARGETS)
 
 
+@cache
+def _own_targets() -> dict[str, list[Target]]:
+    """Each region's own targets, in catalog order (one pass over the catalog)."""
+    by_region: dict[str, list[Target]] = {}
+    for item in TARGETS:
+        by_region.setdefault(item.region, []).append(item)
+    return by_region
+
+
 def regions_with_targets() -> list[str]:
     """Regions whose own plans have at least one catalogued target (what ``--all`` runs)."""
-    return sorted({t.region for t in TARGETS})
+    return sorted(_own_targets())
 
 
 def target(target_id: str) -> Target:
@@ -253,7 +275,7 @@ def targets_for(region_id: str, inherit: bool = False) -> list[Target]:
         Own targets first, then inherited ones (see :func:`is_inherited`).
     """
     region_id = region_id_of(region_id)
-    own = [t for t in TARGETS if t.region == region_id]
+    own = list(_own_targets().get(region_id, ()))
     if not inherit:
         return own
     covered = {t.indicator for t in own if t.indicator}
@@ -261,11 +283,8 @@ def targets_for(region_id: str, inherit: bool = False) -> list[Target]:
     for parent in ancestors(region_id):
         found = [
             t
-            for t in TARGETS
-            if t.region == parent
-            and t.indicator
-            and t.indicator not in covered
-            and indicator(t.indicator).per_capita
+            for t in _own_targets().get(parent, ())
+            if t.indicator and t.indicator not in covered and indicator(t.indicator).per_capita
         ]
         inherited.extend(found)
         covered |= {t.indicator for t in found if t.indicator}

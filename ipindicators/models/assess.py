@@ -374,6 +374,8 @@ def _assessed_growth(
         row["status"] = "achieved" if _meets(item, np.array([outcome]))[0] else "missed"
         row["outcome"] = outcome
         return row
+    if too_far := _too_far(item, row, used):
+        return too_far
     fc = make_forecast()
     if not fc.ok:
         return _untracked(row, "too_few", fc.message)
@@ -392,6 +394,22 @@ def _assessed_growth(
     elif row["observed_cagr"] is not None and row["required_cagr"]:
         row["status"] = growth_status(row["observed_cagr"] / row["required_cagr"])
     return row
+
+
+def _too_far(item: Target, row: dict, used: pd.DataFrame) -> dict | None:
+    """The row of a target whose year is more than :data:`MAX_LEAD_YEARS` past the latest
+    figure (not assessed), or None."""
+    assert item.year is not None
+    ahead = item.year + 1 - float(decimal_year(used["period_end"])[-1])
+    if ahead <= MAX_LEAD_YEARS:
+        return None
+    latest = used["period_end"].iloc[-1].date()
+    return _untracked(
+        row,
+        "too_far",
+        f"the latest figure (of {latest}) is {ahead:.0f} years before the end of the target "
+        f"year; probabilities are calibrated up to {MAX_LEAD_YEARS} years ahead",
+    )
 
 
 def assess_catalog_target(
@@ -501,15 +519,8 @@ def _assessed(
         if not item.cumulative
         else _published_years_suffice(item, used)
     )
-    ahead = item.year + 1 - float(decimal_year(used["period_end"])[-1])
-    if not settled_by_figures and ahead > MAX_LEAD_YEARS:
-        return _untracked(
-            row,
-            "too_far",
-            f"the latest figure (of {row['last_period']}) is {ahead:.0f} years before the end "
-            f"of the target year; probabilities are calibrated up to {MAX_LEAD_YEARS} years "
-            "ahead",
-        )
+    if not settled_by_figures and (too_far := _too_far(item, row, used)):
+        return too_far
     fc = make_forecast()
     if not fc.ok:
         row["reason"] = fc.message
@@ -671,7 +682,7 @@ def _assess_or_explain(
             item, region_id, frame, cutoff, n_paths, seed, models, count_from, priors
         )
     except UsageError as exc:
-        row = _untracked(_row(item, region_id, cutoff), "error", f"not assessed: {exc}")
+        row = _untracked(_row(item, region_id, cutoff), "error", str(exc))
         row["verdict"] = REASONS["error"]
         return row
 
@@ -689,13 +700,15 @@ def assess_all(
     """Assess the targets of several regions (default: every region with targets of its own).
 
     Parameters are those of :func:`ipindicators.assess`; returns its rows, region after region.
-    The family priors are estimated once for all regions.
+    The family priors are estimated once for all regions, and the figures are split by region
+    once, so the time grows with the number of regions, not with its square.
     """
     chosen = regions or regions_with_targets()
     frame = combined(observations, combine)
     cutoff = as_of_date(as_of)
     check_count_from(count_from)
     priors = family_priors(frame, cutoff, count_from)
+    by_region = dict(tuple(frame.groupby("region", sort=False)))
     parts = [
         assess(
             r,
@@ -703,7 +716,7 @@ def assess_all(
             n_paths,
             seed,
             models,
-            observations=frame,
+            observations=by_region.get(region_id(r), frame.iloc[0:0]),
             count_from=count_from,
             priors=priors,
             combine="replace",

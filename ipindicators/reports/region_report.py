@@ -25,8 +25,9 @@ from ..catalog.indicators import indicator
 from ..catalog.regions import region as region_definition
 from ..catalog.targets import Target, is_inherited, target, targets_for
 from ..data.release import known_from
+from ..errors import IPIndicatorsError
 from ..models import DEFAULT_MODEL
-from ..models.assess import COLUMNS, UNTRACKED_VERDICTS
+from ..models.assess import COLUMNS, MAX_LEAD_YEARS, UNTRACKED_VERDICTS
 from ..models.forecast import forecast, usable_observations
 from ..models.pooling import FamilyPrior, family_priors
 from ..params import CountFrom, as_of_date
@@ -237,7 +238,8 @@ def indicator_charts(
     """One fan chart per tracked indicator that has figures public by ``as_of``.
 
     The forecast runs to two years after the latest of the as-of year and the indicator's
-    target years; with ``assessment``, each target is annotated with its verdict. ``priors``
+    target years within :data:`~ipindicators.models.assess.MAX_LEAD_YEARS` of it (a target
+    further ahead is listed, not drawn); with ``assessment``, each target is annotated with its verdict. ``priors``
     are the family priors at ``as_of`` (estimated from ``observations`` when not given; pass
     the ones the assessment used to estimate them once).
 
@@ -274,24 +276,37 @@ def indicator_charts(
                 ),
             )
             continue
-        targets = _targets_on(region, indicator_id)
+        targets = [
+            t
+            for t in _targets_on(region, indicator_id)
+            if t.year is None or t.year <= cutoff.year + MAX_LEAD_YEARS
+        ]
         until = max([cutoff.year, *(t.year for t in targets if t.year)]) + FORECAST_YEARS_AFTER
-        fc = forecast(
-            observations,
-            region,
-            indicator_id,
-            cutoff,
-            until,
-            n_paths,
-            seed,
-            models,
-            count_from=count_from,
-            priors=priors,
-        )
+        try:
+            fc = forecast(
+                observations,
+                region,
+                indicator_id,
+                cutoff,
+                until,
+                n_paths,
+                seed,
+                models,
+                count_from=count_from,
+                priors=priors,
+            )
+        except IPIndicatorsError as exc:
+            yield indicator_id, None, f"no chart: {exc}"
+            continue
         figure, ax = plt.subplots(figsize=(10, 4.5))
         fan_chart(fc, targets, ax=ax, verdicts=verdicts)
         figure.alt_text = chart_description(fc, targets, verdicts)  # type: ignore[attr-defined]
         yield indicator_id, figure, fc.message
+
+
+def chart_note(indicator_id: str, message: str) -> Markdown:
+    """The line shown above an indicator's chart, or instead of it, in the indicator's name."""
+    return Markdown(f"*{_safe(indicator(indicator_id).name_zh)}: {_safe(message)}*")
 
 
 def chart_description(fc, targets: list[Target], verdicts: Mapping[str, str]) -> str:
