@@ -175,6 +175,43 @@ HEADER = [
 ]
 
 
+def test_a_line_longer_than_any_table_line_is_refused_by_line(tmp_path):
+    path = _wide(tmp_path, "region,2012\nchina," + "9" * 5_000_000 + "\n")
+    error = _refused(path)
+    assert error.entry == 5 and "bytes long" in str(error)
+    assert len(str(error)) < 500
+
+
+def test_a_number_with_more_digits_than_a_float_holds_is_refused_and_cut_in_the_message(tmp_path):
+    error = _refused(_wide(tmp_path, "region,2012\nchina," + "9" * 400 + "\n"))
+    assert error.field == "value" and "(400 characters)" in str(error)
+
+
+def test_a_sheet_with_a_stray_cell_on_its_last_row_is_refused_naming_the_cell(tmp_path):
+    path = _workbook(tmp_path, [HEADER, ["china", "valid_invention_patents"]])
+    book = openpyxl.load_workbook(path)
+    book.active["A1048576"] = "x"
+    book.save(path)
+    error = _refused(path)
+    assert "A1048576" in str(error) or "1,048,576 rows" in str(error)
+
+
+def test_a_workbook_that_expands_past_the_limit_is_refused_unread(tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<a>" + b" " * (300 * 1024 * 1024) + b"</a>")
+    assert path.stat().st_size < 1_000_000
+    assert "expands to" in str(_refused(path))
+
+
+def test_an_encrypted_workbook_is_named_as_such(tmp_path):
+    path = tmp_path / "locked.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    assert "password-protected" in str(_refused(path))
+
+
 def test_excel_formula_without_a_stored_value_is_refused_by_cell(tmp_path):
     path = _workbook(
         tmp_path,

@@ -49,6 +49,7 @@ from ..catalog.regions import REGIONS
 from ..catalog.units import UNITS, conversion_factor
 from ..errors import DataError, UsageError
 from .layout import TIDY_COLUMNS
+from .limits import check_sheet_extent, check_table_file
 
 # Both layouts are official publications (NBS, statistical yearbooks): source_class "official".
 NBS_URL = "https://data.stats.gov.cn/"
@@ -141,6 +142,8 @@ def _xlsx_rows(path: Path, limit: int | None) -> Rows:
         raise DataError(str(path), f"not a readable Excel workbook: {exc}") from None
     try:
         sheet = book.worksheets[0]
+        if limit is None:
+            check_sheet_extent(path, sheet)
         cells = sheet.iter_rows(min_row=1, max_row=limit)
         return [(line, [_cell_text(c) for c in row]) for line, row in enumerate(cells, start=1)]
     finally:
@@ -151,6 +154,7 @@ def _read_rows(path: Path, limit: int | None = None) -> Rows:
     """Every row of the file's first sheet as stripped text, with its 1-based line number."""
     if not path.is_file():
         raise DataError(str(path), "no such file")
+    check_table_file(path)
     suffix = path.suffix.lower()
     if suffix == ".xls":
         raise DataError(

@@ -23,6 +23,7 @@ from ..catalog.units import UNITS, conversion_factor
 from ..errors import DataError, UsageError
 from .exports import read_nbs_export, read_yearbook_table, sniff_layout
 from .layout import REQUIRED_COLUMNS, SOURCE_CLASSES, TIDY_COLUMNS
+from .limits import check_sheet_extent, check_table_file
 
 WIDE_KEYS = (
     "region",
@@ -35,7 +36,9 @@ WIDE_KEYS = (
     "source_class",
 )
 _YEAR_COLUMN = re.compile(r"^(19|20)\d{2}$")
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_NUMBER = re.compile(r"^-?\d{1,15}(\.\d{1,15})?$")
+"""A number as tables print it: at most 15 digits before and after the point (a float holds
+15 significant digits; no published figure needs more)."""
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Columns a processed observation carries besides the figure itself.
 NORMALISED_COLUMNS = (
@@ -137,6 +140,7 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
     except Exception as exc:  # openpyxl raises many types for corrupt workbooks
         raise DataError(str(path), f"not a readable Excel workbook: {exc}") from None
     sheet, source = values.worksheets[0], formulas.worksheets[0]
+    check_sheet_extent(path, sheet)
     if sheet.merged_cells.ranges:
         merged = ", ".join(str(r) for r in sheet.merged_cells.ranges)
         raise DataError(
@@ -192,7 +196,7 @@ def _wide_number(path: Path, line: int, column: str, cell: str) -> str:
         return cell.replace(",", "")
     raise DataError(
         str(path),
-        f"{cell!r}: a comma here is not a thousands separator (groups of three digits); "
+        f"{_shown(cell)}: a comma here is not a thousands separator (groups of three digits); "
         "write decimals with a point",
         line,
         column,
@@ -227,13 +231,20 @@ def _wide_to_tidy(
     return pd.DataFrame(rows, columns=[*TIDY_COLUMNS, "_row"])
 
 
+def _shown(text: str, width: int = 40) -> str:
+    """A cell for a message: quoted, and cut with its length when long."""
+    if len(text) <= width:
+        return repr(text)
+    return f"{text[:width]!r}… ({len(text):,} characters)"
+
+
 def _parse_date(path: Path, line: int, column: str, text: str) -> dt.date:
     if not _DATE.match(text):
-        raise DataError(str(path), f"expected a date YYYY-MM-DD, got {text!r}", line, column)
+        raise DataError(str(path), f"expected a date YYYY-MM-DD, got {_shown(text)}", line, column)
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise DataError(str(path), f"impossible date {text!r}", line, column) from None
+        raise DataError(str(path), f"impossible date {_shown(text)}", line, column) from None
 
 
 def _check_row(path: Path, line: int, row: dict[str, str]) -> dict:
@@ -241,13 +252,18 @@ def _check_row(path: Path, line: int, row: dict[str, str]) -> dict:
         if not row[column].strip():
             raise DataError(str(path), "empty required value", line, column)
     if not is_region(row["region"]):
-        raise DataError(str(path), f"unknown region {row['region']!r}", line, "region")
+        raise DataError(str(path), f"unknown region {_shown(row['region'])}", line, "region")
     if not is_indicator(row["indicator"]):
-        raise DataError(str(path), f"unknown indicator {row['indicator']!r}", line, "indicator")
+        raise DataError(
+            str(path), f"unknown indicator {_shown(row['indicator'])}", line, "indicator"
+        )
     item = indicator(row["indicator"])
     if row["unit"] not in UNITS:
         raise DataError(
-            str(path), f"unknown unit {row['unit']!r} (known: {', '.join(UNITS)})", line, "unit"
+            str(path),
+            f"unknown unit {_shown(row['unit'])} (known: {', '.join(UNITS)})",
+            line,
+            "unit",
         )
     try:
         factor = conversion_factor(row["unit"], item.unit)
@@ -255,7 +271,7 @@ def _check_row(path: Path, line: int, row: dict[str, str]) -> dict:
         raise DataError(str(path), str(exc), line, "unit") from None
     text = row["value"].strip()
     if not _NUMBER.match(text):
-        raise DataError(str(path), f"expected a number, got {text!r}", line, "value")
+        raise DataError(str(path), f"expected a number, got {_shown(text)}", line, "value")
     value = float(text)
     if value < 0 and item.kind in ("stock", "ratio", "count", "flow"):
         raise DataError(
@@ -291,7 +307,7 @@ def _check_row(path: Path, line: int, row: dict[str, str]) -> dict:
     if source_class and source_class not in SOURCE_CLASSES:
         raise DataError(
             str(path),
-            f"unknown source class {source_class!r} (known: {', '.join(SOURCE_CLASSES)})",
+            f"unknown source class {_shown(source_class)} (known: {', '.join(SOURCE_CLASSES)})",
             line,
             "source_class",
         )
@@ -346,6 +362,7 @@ def read_observations(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise DataError(str(path), "no such file")
+    check_table_file(path)
     layout = sniff_layout(path)
     if layout != "table":
         exported = read_nbs_export(path) if layout == "nbs" else read_yearbook_table(path)
