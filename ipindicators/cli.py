@@ -419,6 +419,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InputError, IPIndicatorsError) as exc:
         print(f"ipindicators: error: {exc}", file=sys.stderr)
         return EXIT_DOMAIN_ERROR
+    except MemoryError:
+        print(
+            "ipindicators: error: ran out of memory; ask for fewer paths (--paths) or fewer "
+            "regions at once",
+            file=sys.stderr,
+        )
+        return EXIT_DOMAIN_ERROR
     except OSError as exc:  # a read-only or full disk, a missing folder
         where = f" {exc.filename}" if exc.filename else ""
         print(f"ipindicators: error: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)

@@ -7,10 +7,13 @@ gets the same message wherever it is given, naming the parameter and its allowed
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
-from typing import Literal
+from collections.abc import Callable
+from functools import partial
+from typing import Any, Literal
 
 from .errors import UsageError
 
@@ -23,7 +26,13 @@ FIRST_YEAR = 1985
 """The earliest ``as_of`` year: China's Patent Law took effect in 1985."""
 MAX_PATHS = 1_000_000
 MAX_PATH_BYTES = 2 * 1024**3
-"""Sample paths are refused when paths × year-ends × 8 bytes would pass this (2 GiB)."""
+"""Sample paths are refused when their working memory would pass this (2 GiB) or the memory
+available (see :func:`available_memory`)."""
+WORKING_COPIES = 8
+"""Arrays of paths × year-ends a forecast holds at its peak (measured: about 7)."""
+TYPICAL_YEAR_ENDS = 10
+"""Year-ends of a short forecast grid (first figure to two years past the target), for the
+up-front memory check of a command."""
 MAX_SEED = 2**63 - 1
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -80,7 +89,7 @@ def check_seed(seed: object) -> int:
     return seed
 
 
-def check_paths(n_paths: object, year_ends: int = 1) -> int:
+def check_paths(n_paths: object, year_ends: int = TYPICAL_YEAR_ENDS) -> int:
     """A number of sample paths: 10 to 1,000,000, and small enough to hold in memory.
 
     Parameters
@@ -88,17 +97,50 @@ def check_paths(n_paths: object, year_ends: int = 1) -> int:
     n_paths : int
         Paths asked for.
     year_ends : int
-        Year-ends each path holds (for the memory estimate).
+        Year-ends each path holds, for the memory estimate. A command checks up front with
+        :data:`TYPICAL_YEAR_ENDS`; each forecast checks again with its own grid.
     """
     if isinstance(n_paths, bool) or not isinstance(n_paths, int) or not 10 <= n_paths <= MAX_PATHS:
         raise UsageError(f"n_paths must be an integer from 10 to {MAX_PATHS:,}, not {n_paths!r}")
-    needed = n_paths * max(year_ends, 1) * 8
+    needed = n_paths * max(year_ends, 1) * 8 * WORKING_COPIES
     if needed > MAX_PATH_BYTES:
         raise UsageError(
             f"n_paths {n_paths:,} over {year_ends} year-ends needs about {needed / 1024**3:.1f} GiB "
             f"(limit {MAX_PATH_BYTES // 1024**3} GiB); ask for fewer paths"
         )
+    available = available_memory()
+    if available is not None and needed > available:
+        raise UsageError(
+            f"n_paths {n_paths:,} over {year_ends} year-ends needs about {needed / 1024**2:,.0f} "
+            f"MiB, and this process can allocate about {max(available, 0) / 1024**2:,.0f} MiB "
+            "more; ask for fewer paths"
+        )
     return n_paths
+
+
+def available_memory() -> int | None:
+    """Bytes this process can still allocate: the smaller of the memory the system has
+    available and what the address-space limit (``ulimit -v``) leaves; None where neither is
+    known (systems without ``/proc``)."""
+    bounds = []
+    with contextlib.suppress(ImportError, OSError, ValueError):
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            bounds.append(soft - _proc_kib("/proc/self/status", "VmSize:") * 1024)
+    with contextlib.suppress(OSError, ValueError):
+        bounds.append(_proc_kib("/proc/meminfo", "MemAvailable:") * 1024)
+    return min(bounds) if bounds else None
+
+
+def _proc_kib(path: str, key: str) -> int:
+    """A ``kB`` value from a ``/proc`` file."""
+    with open(path, encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith(key):
+                return int(line.split()[1])
+    raise ValueError(f"{key} not in {path}")
 
 
 def max_jobs() -> int:
@@ -118,3 +160,69 @@ def check_count_from(count_from: object) -> str:
     if count_from not in COUNT_FROM:
         raise UsageError(f"count_from must be one of {', '.join(COUNT_FROM)}, not {count_from!r}")
     return str(count_from)
+
+
+def check_notebook_parameters(**values: object) -> dict[str, object]:
+    """A report notebook's parameters, checked by the rules of the command line.
+
+    Papermill (``-p``/``-y``) and a hand edit can put any value in a parameter; each named here
+    is checked the way the CLI checks its option, so a list for ``region`` gets the CLI's
+    message, not a ``TypeError`` cells later.
+
+    Parameters
+    ----------
+    **values
+        Any of ``region``, ``as_of``, ``n_paths``, ``seed``, ``models``, ``count_from``,
+        ``downloads``, ``previous``, ``summary_csv``.
+
+    Returns
+    -------
+    dict
+        The values in the order given, ``region`` as its catalog id.
+
+    Raises
+    ------
+    UsageError
+        Naming the first parameter that is out of its range.
+    """
+    from .catalog.regions import region_id
+
+    checks: dict[str, Callable[[Any], object]] = {
+        "region": region_id,
+        "as_of": _as_of,
+        "n_paths": check_paths,
+        "seed": check_seed,
+        "models": _models,
+        "count_from": check_count_from,
+        "downloads": partial(_flag, "downloads"),
+        "previous": partial(_optional_path, "previous"),
+        "summary_csv": partial(_optional_path, "summary_csv"),
+    }
+    unknown = [name for name in values if name not in checks]
+    if unknown:
+        raise UsageError(f"unknown notebook parameter {unknown[0]!r}")
+    return {name: checks[name](value) for name, value in values.items()}
+
+
+def _as_of(value: object) -> object:
+    as_of_date(value)  # type: ignore[arg-type]  # refuses what is not a year, date or None
+    return value
+
+
+def _models(value: object) -> object:
+    from .models.forecast import check_models
+
+    check_models(value)  # type: ignore[arg-type]
+    return value
+
+
+def _flag(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise UsageError(f"{name} must be True or False, not {value!r}")
+    return value
+
+
+def _optional_path(name: str, value: object) -> object:
+    if value is not None and not isinstance(value, str | os.PathLike):
+        raise UsageError(f"{name} must be a path or None, not {value!r}")
+    return value

@@ -350,6 +350,19 @@ def test_paths_times_year_ends_are_estimated_before_anything_is_allocated():
     assert check_paths(2000, 20) == 2000
 
 
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc (Linux)")
+def test_paths_beyond_the_address_space_limit_are_refused_with_a_message(tmp_path):
+    """Under ``ulimit -v`` 900 MB, a million paths are refused up front: exit 2, no traceback."""
+    code = (
+        "import resource, sys; from ipindicators.cli import main; "
+        "resource.setrlimit(resource.RLIMIT_AS, (900 * 1024**2, resource.RLIM_INFINITY)); "
+        "sys.exit(main(['assess', '--region', 'hunan', '--paths', '1000000']))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr[-1500:]
+    assert "this process can allocate about" in done.stderr and "Traceback" not in done.stderr
+
+
 def _exit(argv: list[str]) -> int:
     try:
         return main(argv)
@@ -547,3 +560,30 @@ def _first_difference(first: dict, second: dict, changed: list) -> str:
         diff = difflib.unified_diff(before, after, lineterm="", n=1)
         parts.append(f"{path.name}:\n" + "\n".join(list(diff)[:30]))
     return "\n".join(parts)
+
+
+@pytest.mark.parametrize(
+    ("parameters", "fragment"),
+    [
+        ({"region": ["hunan"]}, "a region is given by its id or name"),
+        ({"region": "hunan", "n_paths": 5}, "n_paths must be"),
+        ({"region": "hunan", "as_of": [2020]}, "as_of must be"),
+        ({"region": "hunan", "downloads": "no"}, "downloads must be True or False"),
+    ],
+)
+def test_notebook_parameters_get_the_command_line_messages(tmp_path, parameters, fragment):
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from ipindicators.paths import notebooks_dir
+
+    with pytest.raises(PapermillExecutionError) as info:
+        papermill.execute_notebook(
+            str(notebooks_dir() / "region_report.ipynb"),
+            str(tmp_path / "out.ipynb"),
+            parameters=parameters,
+            progress_bar=False,
+            cwd=str(tmp_path),
+        )
+    assert info.value.ename == "UsageError" and fragment in info.value.evalue
+    assert info.value.source.startswith("%matplotlib")  # the first cell after the parameters
