@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -167,19 +169,43 @@ def data_in_use() -> DataInUse:
     folder in use (:func:`raw_dir`); a user build made from another raw folder (for example
     before ``IPINDICATORS_HOME`` was set) is refused with a message, never silently ignored.
     Otherwise the build beside the raw folder: a checkout's, or the embedded one. A build whose
-    swap a crash interrupted is restored first.
+    swap a crash interrupted is restored first. To read the build's files consistently while a
+    build may be running, use :func:`reading_data`.
 
     Raises
     ------
     UsageError
         When a user build exists that was made from another raw folder.
     """
-    from .atomic import restore_interrupted_swap
+    with reading_data() as found:
+        return found
+
+
+@contextmanager
+def reading_data() -> Iterator[DataInUse]:
+    """:func:`data_in_use`, holding the builds' read locks until the block ends, so the files
+    read in it are all of the old build or all of the new one, never missing mid-swap."""
+    from .atomic import folder_lock
+
+    mine, beside_raw = user_processed_dir(), embedded_processed_dir()
+    for folder in (mine, beside_raw):
+        _recover_interrupted_swap(folder)
+    with folder_lock(mine, exclusive=False), folder_lock(beside_raw, exclusive=False):
+        yield _resolve(mine, beside_raw)
+
+
+def _recover_interrupted_swap(folder: Path) -> None:
+    """Put back a build whose swap a crash interrupted (after any running swap has ended)."""
+    from .atomic import folder_lock, restore_interrupted_swap, swap_interrupted
+
+    if swap_interrupted(folder):
+        with folder_lock(folder, exclusive=True):
+            restore_interrupted_swap(folder)
+
+
+def _resolve(mine: Path, beside_raw: Path) -> DataInUse:
     from .errors import UsageError
 
-    mine = user_processed_dir()
-    restore_interrupted_swap(mine)
-    restore_interrupted_swap(embedded_processed_dir())
     if (mine / "observations.csv").is_file():
         made_from = _user_build_raw(mine) or _embedded_data() / "raw"
         if made_from.resolve() == raw_dir().resolve():
@@ -196,7 +222,7 @@ def data_in_use() -> DataInUse:
             f"build --raw FILE`, or delete {mine} to use {raw_dir().parent}"
         )
     kind = "checkout" if home_dir() is not None or is_checkout() else "embedded"
-    return DataInUse(kind, embedded_processed_dir())
+    return DataInUse(kind, beside_raw)
 
 
 def processed_dir() -> Path:

@@ -468,7 +468,8 @@ def test_a_half_finished_swap_is_restored_not_rebuilt(tmp_path):
     assert (folder / "observations.csv").read_text() == "v1\n"
     (tmp_path / ".processed.new.dead").mkdir()  # a killed run's staging folder
     replace_folder(folder, lambda d: (d / "observations.csv").write_text("v2\n"), OUTPUT_FILES)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["processed"]
+    left = sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock"))
+    assert left == ["processed"]
     assert (folder / "observations.csv").read_text() == "v2\n"
 
 
@@ -509,7 +510,44 @@ def test_a_killed_build_leaves_the_old_or_the_new_tables(tmp_path, seconds):
     assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
     assert (out / "observations.csv").read_bytes() == before  # same raw: old and new agree
     assert _exit(["data", "build", "--out", str(out)]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["processed"]
+    left = sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock"))
+    assert left == ["processed"]
+
+
+def test_concurrent_user_builds_queue_and_readers_see_a_whole_build(tmp_path):
+    """Three ``data build --raw`` into one user folder at once all succeed, one after another;
+    a reader meanwhile always finds a whole build (never an error, never the embedded data
+    once the first build is in place)."""
+    mine = _tidy(tmp_path, "hunan,valid_invention_patents,,2015-12-31,5,件,5件,https://e.org/x")
+    env = {**os.environ, "IPINDICATORS_USER_DIR": str(tmp_path / "user")}
+    builds = [
+        subprocess.Popen(
+            [sys.executable, "-m", "ipindicators", "data", "build", "--raw", str(mine)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    reader = (
+        "from ipindicators.paths import data_in_use; import ipindicators as ipi\n"
+        "seen = set()\n"
+        "for _ in range(40):\n"
+        "    kind = data_in_use().kind; ipi.observations(); seen.add(kind)\n"
+        "    if kind == 'user build': break\n"
+        "for _ in range(40):\n"
+        "    assert data_in_use().kind == 'user build'; ipi.observations()\n"
+        "print(sorted(seen))"
+    )
+    while builds[0].poll() is None and builds[1].poll() is None and builds[2].poll() is None:
+        time.sleep(0.05)  # the first build is in place: the reader must never lose it
+    read = subprocess.run([sys.executable, "-c", reader], env=env, capture_output=True, text=True)
+    errors = [b.communicate()[1] for b in builds]
+    assert [b.returncode for b in builds] == [0, 0, 0], errors
+    assert read.returncode == 0, read.stderr[-2000:]
+    assert "user build" in read.stdout
+    assert not [p for p in (tmp_path / "user").iterdir() if p.name.startswith(".processed.new")]
 
 
 @pytest.mark.parametrize("seconds", [1.0, 3.0, 5.0])

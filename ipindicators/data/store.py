@@ -10,7 +10,7 @@ import pandas as pd
 from ..catalog.indicators import indicator as indicator_definition
 from ..catalog.regions import region_id
 from ..errors import DataError, UsageError
-from ..paths import processed_dir
+from ..paths import reading_data
 from .build import build
 
 _DTYPES = {
@@ -50,13 +50,19 @@ def observations(
         region = region_id(region)
     if indicator is not None:
         indicator_definition(indicator)
-    source = Path(path) if path else processed_dir() / "observations.csv"
-    if source.is_file():
+    if path is not None:
+        source = Path(path)
+        if not source.is_file():
+            raise DataError(str(source), "no such file; run `ipindicators data build`")
         frame = pd.read_csv(source, dtype=_DTYPES, keep_default_na=False)
-    elif path is None:
-        frame = build(write=False).observations
     else:
-        raise DataError(str(source), "no such file; run `ipindicators data build`")
+        with reading_data() as data:
+            source = data.folder / "observations.csv"
+            found = source.is_file()
+            if found:
+                frame = pd.read_csv(source, dtype=_DTYPES, keep_default_na=False)
+        if not found:
+            frame = build(write=False).observations
     frame = frame.copy()
     frame["period_end"] = pd.to_datetime(frame["period_end"])
     frame["period_start"] = pd.to_datetime(frame["period_start"].replace("", None))
