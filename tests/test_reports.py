@@ -556,3 +556,53 @@ def test_catalog_text_reaches_the_page_as_text_never_as_html(tmp_path):
     for shown in (5, 17):  # the indicator's name and the target's quote are shown as text
         assert f"&lt;script&gt;alert({shown})&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(12)&gt;" in page  # the document's title
+
+
+def test_a_batch_whose_only_worker_dies_without_a_nanny_fails_in_bounded_time(
+    tmp_path, monkeypatch
+):
+    """No nanny replaces a killed worker: the lanes left fail with the reason, and the batch
+    ends, NO_WORKER_SECONDS after the cluster lost its last worker."""
+    pytest.importorskip("distributed")
+    import socket
+    import sys
+    import threading
+    import time
+
+    from ipindicators.reports import batch
+
+    monkeypatch.setattr(batch, "NO_WORKER_SECONDS", 3.0)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    cli = [sys.executable, "-m"]
+    scheduler = subprocess.Popen(
+        [*cli, "distributed.cli.dask_scheduler", "--port", str(port), "--no-dashboard"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    worker = subprocess.Popen(
+        [*cli, "distributed.cli.dask_worker", address, "--no-nanny", "--nthreads", "1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        from distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(1, timeout=60)
+        regions = ["haidong", "hangzhou", "liaoning", "sichuan", "china", "hunan"]
+        killer = threading.Timer(4.0, worker.kill)
+        killer.start()
+        started = time.monotonic()
+        result = report(regions, out=tmp_path / "out", n_paths=PATHS, scheduler=address)
+        elapsed = time.monotonic() - started
+        killer.cancel()
+    finally:
+        worker.kill()
+        scheduler.kill()
+    assert not result.ok
+    failed = [run for run in result.runs if not run.ok]
+    assert failed and elapsed < 60
+    assert any("no worker for 3 s" in run.error for run in failed)

@@ -38,7 +38,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -89,6 +89,10 @@ OVERVIEW_MODULES = (
 """What the overview notebook imports, loaded on the client's kernel while a cluster runs the
 regions."""
 SCHEDULER_TIMEOUT = "5s"
+NO_WORKER_SECONDS = 30.0
+"""How long a Dask batch waits for a worker while its cluster has none."""
+WATCH_SECONDS = 1.0
+"""How often a Dask batch checks that its cluster still has workers."""
 _SAFE_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
@@ -516,8 +520,6 @@ class _DaskWorkers(_Workers):
     def map(
         self, tasks: Sequence[ReportTask], on_done: Callable[[RegionRun], None]
     ) -> list[RegionRun]:
-        from distributed import as_completed as dask_completed
-
         threads = sum(self._client.nthreads().values())
         split = lanes(tasks, threads)
         futures = self._client.map(_run_lane, split, pure=False)
@@ -525,16 +527,45 @@ class _DaskWorkers(_Workers):
         with contextlib.suppress(KernelError):  # the overview's kernel, warmed while lanes run
             self._slot.kernel().preload(OVERVIEW_MODULES)
         results = []
-        for future in dask_completed(futures):
-            lane = lane_of[future.key]
-            try:
-                runs = [_received(t, r) for t, r in zip(lane, future.result())]
-            except Exception as exc:  # a worker died: its lane's regions failed
-                runs = [RegionRun(t.name, False, _error_line(exc)) for t in lane]
+        for runs in self._as_lanes_end(futures, lane_of):
             for run in runs:
                 results.append(run)
                 on_done(run)
         return results
+
+    def _as_lanes_end(self, futures: list, lane_of: dict) -> Iterator[list[RegionRun]]:
+        """Each lane's runs as it ends. A lane whose worker died fails with the reason; when the
+        cluster has had no worker for :data:`NO_WORKER_SECONDS`, every lane still waiting fails
+        (a cluster without a nanny does not replace a dead worker)."""
+        from distributed import wait
+
+        pending = set(futures)
+        alone_since: float | None = None
+        while pending:
+            try:
+                finished = wait(pending, timeout=WATCH_SECONDS, return_when="FIRST_COMPLETED").done
+            except TimeoutError:
+                finished = set()
+            for future in finished:
+                pending.discard(future)
+                lane = lane_of[future.key]
+                try:
+                    yield [_received(t, r) for t, r in zip(lane, future.result())]
+                except Exception as exc:  # a worker died: its lane's regions failed
+                    yield [RegionRun(t.name, False, _error_line(exc)) for t in lane]
+            if not pending or self._client.nthreads():
+                alone_since = None
+                continue
+            alone_since = alone_since or time.monotonic()
+            if time.monotonic() - alone_since >= NO_WORKER_SECONDS:
+                reason = (
+                    f"the Dask cluster has had no worker for {NO_WORKER_SECONDS:.0f} s "
+                    "(a worker died and none replaced it); the region was not run"
+                )
+                for future in sorted(pending, key=lambda f: str(f.key)):
+                    future.cancel()
+                    yield [RegionRun(t.name, False, reason) for t in lane_of[future.key]]
+                return
 
     def run(self, task: ReportTask) -> RegionRun:
         """Run here, on a kernel of the client (the overview reads the client's summary)."""
