@@ -11,9 +11,7 @@ import contextlib
 import datetime as dt
 import os
 import re
-from collections.abc import Callable
-from functools import partial
-from typing import Any, Literal
+from typing import Literal
 
 from .errors import UsageError
 
@@ -160,69 +158,3 @@ def check_count_from(count_from: object) -> str:
     if count_from not in COUNT_FROM:
         raise UsageError(f"count_from must be one of {', '.join(COUNT_FROM)}, not {count_from!r}")
     return str(count_from)
-
-
-def check_notebook_parameters(**values: object) -> dict[str, object]:
-    """A report notebook's parameters, checked by the rules of the command line.
-
-    Papermill (``-p``/``-y``) and a hand edit can put any value in a parameter; each named here
-    is checked the way the CLI checks its option, so a list for ``region`` gets the CLI's
-    message, not a ``TypeError`` cells later.
-
-    Parameters
-    ----------
-    **values
-        Any of ``region``, ``as_of``, ``n_paths``, ``seed``, ``models``, ``count_from``,
-        ``downloads``, ``previous``, ``summary_csv``.
-
-    Returns
-    -------
-    dict
-        The values in the order given, ``region`` as its catalog id.
-
-    Raises
-    ------
-    UsageError
-        Naming the first parameter that is out of its range.
-    """
-    from .catalog.regions import region_id
-
-    checks: dict[str, Callable[[Any], object]] = {
-        "region": region_id,
-        "as_of": _as_of,
-        "n_paths": check_paths,
-        "seed": check_seed,
-        "models": _models,
-        "count_from": check_count_from,
-        "downloads": partial(_flag, "downloads"),
-        "previous": partial(_optional_path, "previous"),
-        "summary_csv": partial(_optional_path, "summary_csv"),
-    }
-    unknown = [name for name in values if name not in checks]
-    if unknown:
-        raise UsageError(f"unknown notebook parameter {unknown[0]!r}")
-    return {name: checks[name](value) for name, value in values.items()}
-
-
-def _as_of(value: object) -> object:
-    as_of_date(value)  # type: ignore[arg-type]  # refuses what is not a year, date or None
-    return value
-
-
-def _models(value: object) -> object:
-    from .models.forecast import check_models
-
-    check_models(value)  # type: ignore[arg-type]
-    return value
-
-
-def _flag(name: str, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise UsageError(f"{name} must be True or False, not {value!r}")
-    return value
-
-
-def _optional_path(name: str, value: object) -> object:
-    if value is not None and not isinstance(value, str | os.PathLike):
-        raise UsageError(f"{name} must be a path or None, not {value!r}")
-    return value
