@@ -36,7 +36,8 @@ import ipindicators as ipi
 from ipindicators.catalog.indicators import indicator
 from ipindicators.models import DEFAULT_MODEL
 from ipindicators.models import forecast as forecast_module
-from ipindicators.models.forecast import Forecast, forecast_many, usable_observations
+from ipindicators.models.forecast import Forecast, forecast_many
+from ipindicators.models.series import usable_observations
 
 AS_OF, UNTIL, GOAL = 2025, 2030, 1.5
 OURS_LABEL = f"ipindicators {DEFAULT_MODEL} (default) + probability"

@@ -12,7 +12,8 @@ import pytest
 import ipindicators as ipi
 from ipindicators.cli import main
 from ipindicators.models.assess import assess, growth_status
-from ipindicators.models.forecast import decimal_year, forecast
+from ipindicators.models.forecast import forecast
+from ipindicators.models.series import decimal_year
 
 
 @pytest.fixture(scope="module")

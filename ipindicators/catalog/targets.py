@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+import numpy as np
 from pydantic import computed_field
 
 from ..chinese import is_chinese, restored
@@ -28,7 +29,9 @@ from .registry import (
 )
 from .units import UnitSymbol, conversion_factor
 
-Comparator = Literal[">=", "<=", "=="]
+Comparator = Literal[">=", "<=", "==", ">", "<"]
+EQUAL_TOLERANCE = 1e-9
+"""Relative tolerance of the ``==`` comparator."""
 Basis = Literal["level", "cumulative", "every_year", "average_growth"]
 COMPARATORS: tuple[str, ...] = get_args(Comparator)
 BASES: tuple[str, ...] = get_args(Basis)
@@ -48,8 +51,8 @@ class Target(Entry):
         statistic measures it; see :attr:`tracking`).
     label_zh, label_en : str or None
         The indicator's name as the document prints it.
-    comparator : {">=", "<=", "=="}
-        How an outcome is compared with ``value``.
+    comparator : {">=", "<=", "==", ">", "<"}
+        How an outcome is compared with ``value`` (see :meth:`meets`).
     value : float or None
         Target value in ``unit``; None only for relative targets.
     unit : str
@@ -158,14 +161,23 @@ class Target(Entry):
             raise UsageError(f"target {self.id!r} has no numeric value in an indicator's unit")
         return goal
 
-    def met_by(self, outcome: float) -> bool:
-        """Whether an outcome (in the indicator's unit) meets the target."""
+    def meets(self, outcomes: float | np.ndarray) -> np.ndarray:
+        """Whether each outcome (in the indicator's unit) meets the target: the one comparator
+        rule of the package. ``>`` and ``<`` (超过, 低于) read as ``>=`` and ``<=``: for a
+        continuous outcome the difference has probability zero, and a settled figure exactly at
+        the value is rare enough to be read in the plan's favour. ``==`` allows a relative
+        difference of 1e-9."""
         goal = self.goal()
-        if self.comparator == ">=":
-            return outcome >= goal
-        if self.comparator == "<=":
-            return outcome <= goal
-        return abs(outcome - goal) <= 1e-9 * max(1.0, abs(goal))
+        values = np.asarray(outcomes, dtype=float)
+        if self.comparator in (">=", ">"):
+            return values >= goal
+        if self.comparator in ("<=", "<"):
+            return values <= goal
+        return np.abs(values - goal) <= EQUAL_TOLERANCE * max(1.0, abs(goal))
+
+    def met_by(self, outcome: float) -> bool:
+        """Whether one outcome (in the indicator's unit) meets the target (see :meth:`meets`)."""
+        return bool(self.meets(outcome))
 
     def problems(self, siblings: Mapping[str, Entry]) -> Iterator[tuple[str, str]]:
         references = (

@@ -52,8 +52,9 @@ from ..data.store import combined
 from ..errors import UsageError
 from ..params import CountFrom, as_of_date, check_count_from, check_paths, check_seed
 from . import DEFAULT_MODEL
-from .forecast import Forecast, decimal_year, forecast, usable_observations
+from .forecast import Forecast, forecast
 from .pooling import FamilyPrior, family_priors
+from .series import decimal_year, usable_observations, year_end_value
 
 EXPECTED_YEAR_HORIZON = 15
 MAX_LEAD_YEARS = 7
@@ -264,15 +265,6 @@ def _verdict(row: dict) -> tuple[str, str]:
     )
 
 
-def _meets(item: Target, values: np.ndarray) -> np.ndarray:
-    goal = item.goal()
-    if item.comparator == ">=":
-        return values >= goal
-    if item.comparator == "<=":
-        return values <= goal
-    return np.isclose(values, goal)
-
-
 def _status_from_figures(item: Target, used: pd.DataFrame) -> str | None:
     """``achieved``/``missed`` when the target year-end is published, ``on_track`` when the
     latest figure already meets a level target, else None."""
@@ -280,8 +272,8 @@ def _status_from_figures(item: Target, used: pd.DataFrame) -> str | None:
     in_target_year = (ends.dt.year == item.year) & (ends.dt.month == 12) & (ends.dt.day == 31)
     if in_target_year.any():
         actual = float(used.loc[in_target_year, "value"].iloc[-1])
-        return "achieved" if _meets(item, np.array([actual]))[0] else "missed"
-    if _meets(item, np.array([float(used["value"].iloc[-1])]))[0]:
+        return "achieved" if item.met_by(actual) else "missed"
+    if item.met_by(float(used["value"].iloc[-1])):
         return "on_track"
     return None
 
@@ -291,7 +283,7 @@ def _settled_outcome(item: Target, used: pd.DataFrame) -> float | None:
     for a cumulative target the sum of the window's published years."""
     assert item.year is not None
     if not item.cumulative:
-        return _year_end_value(used, item.year)
+        return year_end_value(used, item.year)
     years = used["period_end"].dt.year
     inside = (years >= (item.window_start or item.year)) & (years <= item.year)
     return float(used.loc[inside, "value"].sum()) if inside.any() else None
@@ -329,13 +321,6 @@ def _outcome_reason(item: Target, cutoff: dt.date, last_period: str) -> str:
     return f"{why}; estimated from the figures up to {last_period}"
 
 
-def _year_end_value(used: pd.DataFrame, year: int) -> float | None:
-    """The figure dated 31 December ``year`` (the year's total for flows), if held."""
-    ends = used["period_end"]
-    found = used[(ends.dt.year == year) & (ends.dt.month == 12) & (ends.dt.day == 31)]
-    return None if found.empty else float(found["value"].iloc[-1])
-
-
 def _growth_percent(start: float | np.ndarray, end: float | np.ndarray, years: float):
     """Compound annual growth in percent from ``start`` to ``end`` over ``years``."""
     return 100.0 * ((np.asarray(end, dtype=float) / start) ** (1.0 / years) - 1.0)
@@ -353,7 +338,7 @@ def _assessed_growth(
     figure is not held, from the forecast paths of that year."""
     assert item.year is not None and item.window_start is not None
     base_year = item.window_start - 1
-    base = _year_end_value(used, base_year)
+    base = year_end_value(used, base_year)
     if base is None or base <= 0:
         return _untracked(
             row,
@@ -367,11 +352,11 @@ def _assessed_growth(
         float(_growth_percent(base, row["last_value"], so_far)) if so_far > 0 else None
     )
     row["observed_cagr"] = None if row["last_value"] is None else row["last_value"] / 100.0
-    end = _year_end_value(used, item.year)
+    end = year_end_value(used, item.year)
     if end is not None:
         outcome = float(_growth_percent(base, end, span))
         row["last_value"], row["last_period"] = outcome, f"{item.year}-12-31"
-        row["status"] = "achieved" if _meets(item, np.array([outcome]))[0] else "missed"
+        row["status"] = "achieved" if item.met_by(outcome) else "missed"
         row["outcome"] = outcome
         return row
     if too_far := _too_far(item, row, used):
@@ -380,7 +365,7 @@ def _assessed_growth(
     if not fc.ok:
         return _untracked(row, "too_few", fc.message)
     outcome = _growth_percent(base, np.clip(fc.at(item.year), 1e-12, None), span)
-    row["probability"] = float(_meets(item, outcome).mean())
+    row["probability"] = float(item.meets(outcome).mean())
     row["median_forecast"] = float(np.median(outcome))
     low, high = np.quantile(outcome, [0.1, 0.9])
     row["interval_80_low"], row["interval_80_high"] = float(low), float(high)
@@ -515,7 +500,7 @@ def _assessed(
     if item.growth:
         return _assessed_growth(item, row, used, cutoff, make_forecast)
     settled_by_figures = (
-        _year_end_value(used, item.year) is not None
+        year_end_value(used, item.year) is not None
         if not item.cumulative
         else _published_years_suffice(item, used)
     )
@@ -536,7 +521,7 @@ def _assessed(
             row["outcome"] = _settled_outcome(item, used)
         return row
     outcome = _window_sums(item, fc) if item.cumulative else fc.at(item.year)
-    row["probability"] = float(_meets(item, outcome).mean())
+    row["probability"] = float(item.meets(outcome).mean())
     row["median_forecast"] = float(np.median(outcome))
     low, high = np.quantile(outcome, [0.1, 0.9])
     row["interval_80_low"], row["interval_80_high"] = float(low), float(high)
@@ -575,7 +560,7 @@ def _assessed(
             for y in range(item.window_start or item.year, item.year + 1)
         )
     ):
-        row["status"] = "achieved" if _meets(item, np.array([outcome[0]]))[0] else "missed"
+        row["status"] = "achieved" if item.met_by(float(outcome[0])) else "missed"
     elif item.cumulative and cutoff > dt.date(item.year, 12, 31):
         row["status"] = "outcome_unknown"
         row["reason"] = _outcome_reason(item, cutoff, row["last_period"])
@@ -589,7 +574,7 @@ def _assessed(
         start = item.window_start or item.year
         median_path = np.cumsum(np.where(fc.years >= start, median_path, 0.0))
     horizon = fc.years <= cutoff.year + EXPECTED_YEAR_HORIZON
-    hits = fc.years[horizon & _meets(item, median_path)]
+    hits = fc.years[horizon & item.meets(median_path)]
     row["expected_year"] = int(hits[0]) if len(hits) else None
     if row["status"] in ("achieved", "missed"):
         row["outcome"] = _settled_outcome(item, used)

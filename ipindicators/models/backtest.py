@@ -77,23 +77,16 @@ from ..data.release import known_from
 from ..data.store import observations as load_observations
 from ..errors import UsageError
 from ..params import CountFrom, check_count_from
-from .assess import _meets, observed_cagr
+from .assess import observed_cagr
 from .calibration import (
     LEVELS,
     MAX_LEAD,
     Calibration,
     fit_calibration,
 )
-from .forecast import (
-    MODELS,
-    _one_blas_thread,
-    _rw_volatility,
-    decimal_year,
-    forecast,
-    scale_for,
-    usable_observations,
-)
+from .forecast import MODELS, _one_blas_thread, _rw_volatility, forecast
 from .pooling import FamilyPrior, family_priors
+from .series import decimal_year, latest_run, scale_for, usable_observations, year_end_figures
 
 OURS = ("rw_shrunk", "pool", *(m for m in MODELS if m != "rw_shrunk"))
 BASELINES = ("growth_ratio", "linear", "rw_gauss", "auto_ets", "auto_theta")
@@ -301,20 +294,11 @@ def _rw_gauss(case, years, n_paths, seed):
     return np.exp(_gaussian_samples(y[-1] + drift * lead, sd, n_paths, seed))
 
 
-def _year_end_figures(used: pd.DataFrame) -> dict[int, float]:
-    ends = used[(used["period_end"].dt.month == 12) & (used["period_end"].dt.day == 31)]
-    return dict(zip(ends["period_end"].dt.year.astype(int), ends["value"].astype(float)))
-
-
 def _year_end_run(case) -> tuple[np.ndarray, np.ndarray]:
     """The latest run of consecutive year-ends before the origin."""
-    figures = _year_end_figures(case.used)
-    if not figures:
-        return np.array([], dtype=int), np.array([])
-    years = np.array(sorted(figures))
-    gaps = np.flatnonzero(np.diff(years) != 1)
-    start = gaps[-1] + 1 if len(gaps) else 0
-    return years[start:], np.array([figures[y] for y in years[start:]])
+    figures = year_end_figures(case.used)
+    years = np.array(sorted(figures), dtype=int)
+    return latest_run(years, np.array([figures[y] for y in years]))
 
 
 def _statsforecast(method, case, years, n_paths, seed):
@@ -726,17 +710,10 @@ def target_hindcasts(made: Hindcasts) -> pd.DataFrame:
         where = by_key.get((item.region, item.indicator, item.year))
         if where is None:
             continue
-        goal = np.log(item.goal())
         outcome = float(rows.loc[where[0], "observed"])
-        achieved = bool(_meets(item, np.array([outcome]))[0])
+        achieved = item.met_by(outcome)
         for i in where:
-            logs = made.quantiles[i]
-            if item.comparator == ">=":
-                probability = float((logs >= goal).mean())
-            elif item.comparator == "<=":
-                probability = float((logs <= goal).mean())
-            else:
-                probability = float(np.isclose(logs, goal).mean())
+            probability = float(item.meets(np.exp(made.quantiles[i])).mean())
             found.append(
                 {
                     "target_id": item.id,

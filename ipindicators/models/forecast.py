@@ -74,11 +74,10 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import ThreadpoolController, threadpool_limits
 
-from ..catalog.indicators import Indicator, indicator
+from ..catalog.indicators import indicator
 from ..catalog.regions import is_region, region_id
-from ..data.release import known_dates
 from ..errors import UsageError
-from ..params import CountFrom, as_of_date, check_count_from, check_paths, check_seed
+from ..params import CountFrom, as_of_date, check_paths, check_seed
 from . import DEFAULT_MODEL, MODELS, POOLED
 from .calibration import Calibration, shipped_calibrations
 from .pooling import (
@@ -89,115 +88,12 @@ from .pooling import (
     series_moments,
     shrunk_rw_paths,
 )
+from .series import Scale, decimal_year, latest_run, scale_for, usable_observations
 
 DAMPED_MIN_YEARS = 8
-LOGIT_EDGE = 1e-3
-"""Shares of exactly 0 or 1 are modelled as 0.1 % and 99.9 % (the logit of 0 or 1 is infinite)."""
 MAX_HORIZON = 50
 """Forecasts end at most this many years after ``as_of``."""
 QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)
-
-
-def decimal_year(dates: pd.Series | pd.DatetimeIndex) -> np.ndarray:
-    """Dates as fractional years: 2014-09-30 → 2014.75, 2020-12-31 → 2021.0.
-
-    Year-ends map to the integer that starts the next year, so a target "by the end of 2020"
-    sits at ``t = 2021.0``.
-    """
-    days = np.asarray(dates)
-    if not np.issubdtype(days.dtype, np.datetime64):
-        days = np.asarray(pd.to_datetime(dates))
-    days = days.astype("datetime64[D]")
-    starts = days.astype("datetime64[Y]")
-    year = starts.astype(int) + 1970
-    day_of_year = (days - starts.astype("datetime64[D]")).astype(int) + 1
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    return year + day_of_year / np.where(leap, 366.0, 365.0)
-
-
-def year_end_time(year: int) -> float:
-    """Decimal time of the end of ``year``."""
-    return float(year + 1)
-
-
-# --- scales ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Scale:
-    name: str
-
-    def forward(self, values: np.ndarray) -> np.ndarray:
-        if self.name == "logit":
-            # 0 % and 100 % are real figures (every case closed); they sit at the edge
-            # LOGIT_EDGE inside the interval instead of at an infinite logit.
-            share = np.clip(np.asarray(values, dtype=float) / 100.0, LOGIT_EDGE, 1 - LOGIT_EDGE)
-            return np.log(share / (1.0 - share))
-        return np.log(np.asarray(values, dtype=float))
-
-    def back(self, values: np.ndarray) -> np.ndarray:
-        # A far tail path of a two-figure series can exceed float range: it becomes inf,
-        # which quantiles and threshold probabilities handle, so the overflow is not reported.
-        with np.errstate(over="ignore"):
-            if self.name == "logit":
-                return 100.0 / (1.0 + np.exp(-values))
-            return np.exp(values)
-
-
-def scale_for(item: Indicator) -> str:
-    """Modelling scale of an indicator: ``log``, ``logit`` or ``count``."""
-    if item.kind == "count":
-        return "count"
-    if item.kind == "rate" and item.bounded:
-        return "logit"
-    return "log"
-
-
-# --- series preparation ---------------------------------------------------------------------
-def usable_mask(
-    frame: pd.DataFrame, measures: np.ndarray, as_of: dt.date, count_from: CountFrom = "release"
-) -> np.ndarray:
-    """Which rows a forecast made at ``as_of`` may use (the rule of :func:`usable_observations`).
-
-    Parameters
-    ----------
-    frame : DataFrame
-        Tidy observations of one or many series.
-    measures : ndarray of str
-        Each row's measure (``snapshot`` or ``period_total``).
-    as_of : datetime.date
-    count_from : {"release", "period_end"}
-    """
-    check_count_from(count_from)
-    ends = frame["period_end"].to_numpy(dtype="datetime64[D]")
-    known = known_dates(frame, measures) if count_from == "release" else ends
-    keep = known <= np.datetime64(as_of, "D")
-    totals = np.asarray(measures) == "period_total"
-    if totals.any():
-        starts = np.asarray(pd.to_datetime(frame["period_start"]), dtype="datetime64[D]")
-        year_start = ends.astype("datetime64[Y]").astype("datetime64[D]")
-        year_end = (ends.astype("datetime64[Y]") + 1).astype("datetime64[D]") - 1
-        keep &= ~totals | ((starts == year_start) & (ends == year_end))
-    return keep
-
-
-def usable_observations(
-    frame: pd.DataFrame, item: Indicator, as_of: dt.date, count_from: CountFrom = "release"
-) -> pd.DataFrame:
-    """Observations of one series that a forecast made at ``as_of`` may use.
-
-    Keeps figures public on or before ``as_of`` (``count_from="release"``, see
-    :mod:`ipindicators.data.release`) or whose period ends by then (``"period_end"``); for
-    totals over a period keeps only full calendar years (a January-May figure is not an annual
-    value); of several figures for one date, the last.
-    """
-    keep = usable_mask(frame, np.full(len(frame), item.measure), as_of, count_from)
-    ends = frame["period_end"].to_numpy(dtype="datetime64[D]")
-    rows = np.flatnonzero(keep)
-    rows = rows[np.argsort(ends[rows], kind="stable")]
-    last_of_date = np.ones(len(rows), dtype=bool)
-    last_of_date[:-1] = ends[rows][1:] != ends[rows][:-1]
-    chosen = frame.iloc[rows[last_of_date]]
-    chosen.index = pd.RangeIndex(len(chosen))
-    return chosen
 
 
 # --- calibration ---------------------------------------------------------------------------
@@ -270,12 +166,7 @@ def _rw_paths(t, y, horizon, n, rng):
 def _consecutive_year_ends(t, y) -> tuple[np.ndarray, np.ndarray]:
     """The latest run of consecutive year-ends (the one the forecast continues)."""
     ends = np.isclose(t, np.round(t))
-    years, values = np.round(t[ends]).astype(int), y[ends]
-    if not len(years):
-        return years, values
-    breaks = np.flatnonzero(np.diff(years) != 1)
-    start = breaks[-1] + 1 if len(breaks) else 0
-    return years[start:], values[start:]
+    return latest_run(np.round(t[ends]).astype(int), y[ends])
 
 
 def _damped_paths(t, y, horizon, n, rng):
@@ -559,7 +450,7 @@ def _forecast(
                 "message": "a figure of 0 cannot be modelled on the log scale: no forecast",
             }
         )
-    y = values if scale_name == "count" else _Scale(scale_name).forward(values)
+    y = values if scale_name == "count" else Scale(scale_name).forward(values)
     supported = [m for m in available_models(t, scale_name) if m in chosen_models]
     if not supported:
         return Forecast(
@@ -615,7 +506,7 @@ def _forecast(
         cal = _calibration(calibrated, "rw_drift" if note else _method_name(models))
         paths[:, future] = cal.apply(paths[:, future], float(y[-1]), times[future] - t[-1])
     if scale_name != "count":
-        paths = _Scale(scale_name).back(paths)
+        paths = Scale(scale_name).back(paths)
     labels = np.repeat(np.array(supported), shares)
     return Forecast(
         region, indicator_id, cutoff, years, paths, labels, used, note, tuple(supported)

@@ -48,8 +48,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import polygamma
 
-from ..catalog.indicators import indicator
+from ..catalog.indicators import indicator, indicators
 from ..params import CountFrom
+from .series import Scale, decimal_year, scale_for, usable_panel
 
 DRIFT_LOOKBACK_YEARS = 6
 MIN_FAMILY = 5
@@ -216,13 +217,10 @@ def family_priors(
         ``"all period_total"``: the fallbacks (see the module). Indicators modelled as counts
         have none.
     """
-    from ..catalog.indicators import indicators
-    from .forecast import _Scale, decimal_year, scale_for
-
     denominators = {parts.split(" / ")[1] for parts in indicators()["derived_from"] if parts}
     by_measure: dict[str, list[SeriesMoments]] = {"snapshot": [], "period_total": []}
     by_indicator: dict[str, list[SeriesMoments]] = {}
-    usable = _usable_rows(observations, as_of, count_from)
+    usable = usable_panel(observations, as_of, count_from)
     for (indicator_id, _), group in usable.groupby(["indicator", "region"], sort=True):
         item = indicator(str(indicator_id))
         scale = scale_for(item)
@@ -230,7 +228,7 @@ def family_priors(
         if scale == "count" or len(group) < 2 or (scale == "log" and (values <= 0).any()):
             continue
         t = decimal_year(group["period_end"])
-        moments = series_moments(t, _Scale(scale).forward(values))
+        moments = series_moments(t, Scale(scale).forward(values))
         if moments.span <= 0:
             continue
         by_indicator.setdefault(str(indicator_id), []).append(moments)
@@ -244,17 +242,6 @@ def family_priors(
         if sum(m.df > 0 for m in family) >= MIN_FAMILY:
             priors[indicator_id] = estimate_prior(family, indicator_id)
     return priors
-
-
-def _usable_rows(frame: pd.DataFrame, as_of: dt.date, count_from: CountFrom) -> pd.DataFrame:
-    """The rows of every series a forecast at ``as_of`` may use, sorted by date (the rule of
-    :func:`ipindicators.models.forecast.usable_observations`, applied to the whole panel)."""
-    from .forecast import usable_mask
-
-    measure_of = {i: indicator(i).measure for i in frame["indicator"].unique()}
-    keep = usable_mask(frame, frame["indicator"].map(measure_of).to_numpy(), as_of, count_from)
-    chosen = frame[keep].sort_values(["indicator", "region", "period_end"], kind="stable")
-    return chosen.drop_duplicates(["indicator", "region", "period_end"], keep="last")
 
 
 def prior_for(priors: dict[str, FamilyPrior], indicator_id: str) -> FamilyPrior | None:

@@ -29,7 +29,8 @@ from matplotlib.ticker import MaxNLocator
 
 from ..catalog.indicators import indicator
 from ..catalog.targets import Target
-from ..models.forecast import Forecast, decimal_year
+from ..models.forecast import Forecast
+from ..models.series import decimal_year
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 FALLBACK_FONT = "DejaVu Sans"

@@ -28,8 +28,9 @@ from ..data.release import known_from
 from ..errors import IPIndicatorsError
 from ..models import DEFAULT_MODEL
 from ..models.assess import COLUMNS, MAX_LEAD_YEARS, UNTRACKED_VERDICTS
-from ..models.forecast import forecast, usable_observations
+from ..models.forecast import forecast
 from ..models.pooling import FamilyPrior, family_priors
+from ..models.series import usable_observations
 from ..params import CountFrom, as_of_date
 from ..paths import data_in_use
 from .format import (

@@ -1,0 +1,155 @@
+"""What every model and score reads off a series: time, scale, usable figures, year-ends.
+
+These helpers sit below the forecasts (:mod:`.forecast`), the family priors (:mod:`.pooling`),
+the assessment (:mod:`.assess`) and the hindcasts (:mod:`.backtest`), which all read a series the
+same way through them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..catalog.indicators import Indicator, indicator
+from ..data.release import known_dates
+from ..params import CountFrom, check_count_from
+
+LOGIT_EDGE = 1e-3
+"""Shares of exactly 0 or 1 are modelled as 0.1 % and 99.9 % (the logit of 0 or 1 is infinite)."""
+
+
+def decimal_year(dates: pd.Series | pd.DatetimeIndex) -> np.ndarray:
+    """Dates as fractional years: 2014-09-30 → 2014.75, 2020-12-31 → 2021.0.
+
+    Year-ends map to the integer that starts the next year, so a target "by the end of 2020"
+    sits at ``t = 2021.0``.
+    """
+    days = np.asarray(dates)
+    if not np.issubdtype(days.dtype, np.datetime64):
+        days = np.asarray(pd.to_datetime(dates))
+    days = days.astype("datetime64[D]")
+    starts = days.astype("datetime64[Y]")
+    year = starts.astype(int) + 1970
+    day_of_year = (days - starts.astype("datetime64[D]")).astype(int) + 1
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    return year + day_of_year / np.where(leap, 366.0, 365.0)
+
+
+# --- scales ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Scale:
+    """The scale a series is modelled on: ``log`` (positive values) or ``logit`` (shares in %)."""
+
+    name: str
+
+    def forward(self, values: np.ndarray) -> np.ndarray:
+        """Values in the indicator's unit → model scale."""
+        if self.name == "logit":
+            # 0 % and 100 % are real figures (every case closed); they sit at the edge
+            # LOGIT_EDGE inside the interval instead of at an infinite logit.
+            share = np.clip(np.asarray(values, dtype=float) / 100.0, LOGIT_EDGE, 1 - LOGIT_EDGE)
+            return np.log(share / (1.0 - share))
+        return np.log(np.asarray(values, dtype=float))
+
+    def back(self, values: np.ndarray) -> np.ndarray:
+        """Model scale → the indicator's unit."""
+        # A far tail path of a two-figure series can exceed float range: it becomes inf,
+        # which quantiles and threshold probabilities handle, so the overflow is not reported.
+        with np.errstate(over="ignore"):
+            if self.name == "logit":
+                return 100.0 / (1.0 + np.exp(-values))
+            return np.exp(values)
+
+
+def scale_for(item: Indicator) -> str:
+    """Modelling scale of an indicator: ``log``, ``logit`` or ``count``."""
+    if item.kind == "count":
+        return "count"
+    if item.kind == "rate" and item.bounded:
+        return "logit"
+    return "log"
+
+
+# --- usable figures -------------------------------------------------------------------------
+def usable_mask(
+    frame: pd.DataFrame, measures: np.ndarray, as_of: dt.date, count_from: CountFrom = "release"
+) -> np.ndarray:
+    """Which rows a forecast made at ``as_of`` may use (the rule of :func:`usable_observations`).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Tidy observations of one or many series.
+    measures : ndarray of str
+        Each row's measure (``snapshot`` or ``period_total``).
+    as_of : datetime.date
+    count_from : {"release", "period_end"}
+    """
+    check_count_from(count_from)
+    ends = frame["period_end"].to_numpy(dtype="datetime64[D]")
+    known = known_dates(frame, measures) if count_from == "release" else ends
+    keep = known <= np.datetime64(as_of, "D")
+    totals = np.asarray(measures) == "period_total"
+    if totals.any():
+        starts = np.asarray(pd.to_datetime(frame["period_start"]), dtype="datetime64[D]")
+        year_start = ends.astype("datetime64[Y]").astype("datetime64[D]")
+        year_end = (ends.astype("datetime64[Y]") + 1).astype("datetime64[D]") - 1
+        keep &= ~totals | ((starts == year_start) & (ends == year_end))
+    return keep
+
+
+def usable_observations(
+    frame: pd.DataFrame, item: Indicator, as_of: dt.date, count_from: CountFrom = "release"
+) -> pd.DataFrame:
+    """Observations of one series that a forecast made at ``as_of`` may use.
+
+    Keeps figures public on or before ``as_of`` (``count_from="release"``, see
+    :mod:`ipindicators.data.release`) or whose period ends by then (``"period_end"``); for
+    totals over a period keeps only full calendar years (a January-May figure is not an annual
+    value); of several figures for one date, the last.
+    """
+    keep = usable_mask(frame, np.full(len(frame), item.measure), as_of, count_from)
+    ends = frame["period_end"].to_numpy(dtype="datetime64[D]")
+    rows = np.flatnonzero(keep)
+    rows = rows[np.argsort(ends[rows], kind="stable")]
+    last_of_date = np.ones(len(rows), dtype=bool)
+    last_of_date[:-1] = ends[rows][1:] != ends[rows][:-1]
+    chosen = frame.iloc[rows[last_of_date]]
+    chosen.index = pd.RangeIndex(len(chosen))
+    return chosen
+
+
+def usable_panel(frame: pd.DataFrame, as_of: dt.date, count_from: CountFrom) -> pd.DataFrame:
+    """The rows of every series a forecast at ``as_of`` may use, sorted by indicator, region and
+    date (the rule of :func:`usable_observations`, applied to a whole panel at once)."""
+    measure_of = {i: indicator(i).measure for i in frame["indicator"].unique()}
+    keep = usable_mask(frame, frame["indicator"].map(measure_of).to_numpy(), as_of, count_from)
+    chosen = frame[keep].sort_values(["indicator", "region", "period_end"], kind="stable")
+    return chosen.drop_duplicates(["indicator", "region", "period_end"], keep="last")
+
+
+# --- year-ends ------------------------------------------------------------------------------
+def year_end_figures(used: pd.DataFrame) -> dict[int, float]:
+    """The figures dated 31 December, by year (the year's total for flows)."""
+    ends = used["period_end"]
+    at_end = used[(ends.dt.month == 12) & (ends.dt.day == 31)]
+    return dict(zip(at_end["period_end"].dt.year.astype(int), at_end["value"].astype(float)))
+
+
+def year_end_value(used: pd.DataFrame, year: int) -> float | None:
+    """The figure dated 31 December ``year``, if held."""
+    return year_end_figures(used).get(year)
+
+
+def latest_run(years: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The latest run of consecutive years (sorted ``years``) and its values: the stretch a
+    model of year-ends continues."""
+    years = np.asarray(years, dtype=int)
+    if not len(years):
+        return years, np.asarray(values)
+    breaks = np.flatnonzero(np.diff(years) != 1)
+    start = breaks[-1] + 1 if len(breaks) else 0
+    return years[start:], np.asarray(values)[start:]
