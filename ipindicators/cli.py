@@ -16,7 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .errors import InputError, IPIndicatorsError, UsageError
-from .models import DEFAULT_MODEL, MODELS
+from .models import DEFAULT_MODEL
 from .output import FORMATS, render
 from .params import COUNT_FROM
 
@@ -111,9 +111,10 @@ def _target_coverage(args: argparse.Namespace) -> str:
     from .catalog.targets import regions_with_targets
     from .models.assess import assess_all
     from .models.coverage import target_coverage
+    from .models.results import combined
 
     chosen = None if args.region in (None, "all") else [args.region]
-    assessment = assess_all(chosen or regions_with_targets(), n_paths=args.paths, seed=0)
+    assessment = combined(assess_all(chosen or regions_with_targets(), n_paths=args.paths))
     table = target_coverage(assessment, inherited=args.inherited)
     columns = [c for c in table.columns if c != "lacking" or args.format != "table"]
     text = render(table.to_dict("records"), args.format, columns)
@@ -141,6 +142,7 @@ def _cmd_data_template(args: argparse.Namespace) -> str:
 def _cmd_assess(args: argparse.Namespace) -> str:
     from .catalog.targets import regions_with_targets
     from .models.assess import assess_all, assess_target
+    from .models.results import combined
 
     custom = (args.indicator, args.target, args.year)
     if any(v is not None for v in custom):
@@ -148,7 +150,7 @@ def _cmd_assess(args: argparse.Namespace) -> str:
             raise UsageError(
                 "a custom target needs one --region and all of --indicator, --target and --year"
             )
-        frame = assess_target(
+        custom_target = assess_target(
             args.region,
             args.indicator,
             args.target,
@@ -161,9 +163,10 @@ def _cmd_assess(args: argparse.Namespace) -> str:
             models=args.models,
             count_from=args.count_from,
         )
-        return render(frame.to_dict("records"), args.format, ("region", *_ASSESS_TABLE))
+        rows = custom_target.frame().to_dict("records")
+        return render(rows, args.format, ("region", *_ASSESS_TABLE))
     chosen = regions_with_targets() if args.region == "all" else [args.region]
-    frame = assess_all(
+    parts = assess_all(
         chosen,
         args.as_of,
         n_paths=args.paths,
@@ -171,7 +174,7 @@ def _cmd_assess(args: argparse.Namespace) -> str:
         models=args.models,
         count_from=args.count_from,
     )
-    return render(frame.to_dict("records"), args.format, ("region", *_ASSESS_TABLE))
+    return render(combined(parts).to_dict("records"), args.format, ("region", *_ASSESS_TABLE))
 
 
 def _cmd_report(args: argparse.Namespace) -> tuple[str, int]:
@@ -230,8 +233,7 @@ def _add_forecast_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--models",
         default=DEFAULT_MODEL,
-        choices=("pool", *MODELS),
-        help=f"forecasting model (default {DEFAULT_MODEL})",
+        help=f"forecasting model: {DEFAULT_MODEL} (default), pool, or another registered model",
     )
     _add_count_from(parser)
 

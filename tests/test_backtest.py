@@ -30,7 +30,8 @@ from ipindicators.models.calibration import (
     quantile_score,
     shipped_calibrations,
 )
-from ipindicators.models.forecast import _ols_line, forecast, forecast_many
+from ipindicators.models.forecast import forecast, forecast_many
+from ipindicators.models.methods import _ols_line
 
 PER_10K = ("china", "invention_patents_per_10k")
 PCT = ("china", "pct_applications")

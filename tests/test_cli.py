@@ -38,7 +38,7 @@ def _exit_code(argv: list[str]) -> int:
     [
         (["regions", "--level", "planet"], "invalid choice"),
         (["targets", "--region", "atlantis"], "unknown region 'atlantis'"),
-        (["assess", "--region", "china", "--models", "oracle"], "invalid choice"),
+        (["assess", "--region", "china", "--models", "oracle"], "unknown model 'oracle'"),
         (["nonsense"], "invalid choice"),
     ],
 )

@@ -17,6 +17,7 @@ from ipindicators.cli import main
 from ipindicators.data.build import build
 from ipindicators.models.assess import UNTRACKED_VERDICTS, assess, assess_catalog_target
 from ipindicators.models.coverage import target_coverage
+from ipindicators.models.settings import Settings
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def test_every_target_names_a_catalogued_indicator_and_programme_ones_are_labell
 
 
 def test_programme_targets_say_so_and_never_read_as_missing_data(obs):
-    rows = assess("henan", observations=obs, n_paths=200)
+    rows = assess("henan", observations=obs, n_paths=200).frame()
     programme = rows[rows["tracking"] == "programme"]
     assert len(programme) >= 5
     assert set(programme["verdict"]) == {"programme target"}
@@ -89,23 +90,24 @@ def _series(values: dict[int, float]) -> pd.DataFrame:
     )
 
 
+def _assessed(item, frame, as_of, n_paths=2000) -> dict:
+    """One target of China assessed from ``frame`` alone, as the row of its table."""
+    return assess_catalog_target(item, "china", frame, Settings.of(as_of, n_paths)).record()
+
+
 def test_an_average_growth_target_is_settled_by_the_compound_growth_of_its_window():
     frame = _series({2015: 100.0, 2016: 110.0, 2017: 120.0, 2018: 135.0, 2019: 150.0, 2020: 161.0})
     needed = 100.0 * ((161.0 / 100.0) ** (1 / 5) - 1)  # 10.0 % a year
     for value, status in ((needed - 0.1, "achieved"), (needed + 0.1, "missed")):
-        row = assess_catalog_target(_growth_target(value), "china", frame, dt.date(2022, 1, 1))
+        row = _assessed(_growth_target(value), frame, dt.date(2022, 1, 1))
         assert row["status"] == status and row["verdict"] == status
         assert row["unit"] == "%" and row["last_value"] == pytest.approx(needed)
 
 
 def test_an_open_growth_target_gets_a_probability_from_the_paths():
     frame = _series({2013: 80.0, 2014: 90.0, 2015: 100.0, 2016: 110.0, 2017: 121.0})
-    easy = assess_catalog_target(
-        _growth_target(1.0), "china", frame, dt.date(2018, 6, 30), n_paths=400
-    )
-    hard = assess_catalog_target(
-        _growth_target(40.0), "china", frame, dt.date(2018, 6, 30), n_paths=400
-    )
+    easy = _assessed(_growth_target(1.0), frame, dt.date(2018, 6, 30), n_paths=400)
+    hard = _assessed(_growth_target(40.0), frame, dt.date(2018, 6, 30), n_paths=400)
     assert easy["probability"] > 0.9 > 0.1 > hard["probability"]
     low, high = easy["interval_80_low"], easy["interval_80_high"]
     assert low < easy["median_forecast"] < high
@@ -114,7 +116,7 @@ def test_an_open_growth_target_gets_a_probability_from_the_paths():
 
 def test_a_growth_target_without_its_base_year_says_which_figure_is_missing():
     frame = _series({2017: 120.0, 2018: 135.0, 2019: 150.0})
-    row = assess_catalog_target(_growth_target(10.0), "china", frame, dt.date(2020, 6, 30))
+    row = _assessed(_growth_target(10.0), frame, dt.date(2020, 6, 30))
     assert row["verdict"] == "no data" and row["reason_code"] == "no_figure"
     assert "2015 figure" in row["reason"]
 
@@ -130,7 +132,7 @@ def test_a_target_year_before_the_first_figure_is_no_data_not_a_forecast():
         }
     )
     frame = _series({2018: 170133.0, 2019: 171060.0, 2020: 180000.0})
-    row = assess_catalog_target(level, "china", frame, dt.date(2021, 6, 30))
+    row = _assessed(level, frame, dt.date(2021, 6, 30))
     assert row["verdict"] == "no data" and row["reason_code"] == "no_figure"
     assert row["probability"] is None
     assert row["reason"] == "no figure of 2017 or earlier is held (the first is of 2018-12-31)"
@@ -227,7 +229,7 @@ def test_regions_are_found_by_id_english_or_chinese_name(written, expected):
     from ipindicators.catalog.regions import region_id
 
     assert region_id(written) == expected
-    rows = assess(written, n_paths=50)
+    rows = assess(written, n_paths=50).frame()
     assert set(rows["region"]) == {expected}
 
 

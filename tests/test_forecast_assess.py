@@ -76,11 +76,11 @@ def test_two_observations_give_wider_intervals_than_many(obs):
 
 
 def test_nothing_after_as_of_changes_the_assessment(obs):
-    before = assess("china", 2015, observations=obs, n_paths=500)
+    before = assess("china", 2015, observations=obs, n_paths=500).frame()
     perturbed = obs.copy()
     later = perturbed["period_end"] > pd.Timestamp("2015-12-31")
     perturbed.loc[later, "value"] = perturbed.loc[later, "value"] * 7.0
-    after = assess("china", 2015, observations=perturbed, n_paths=500)
+    after = assess("china", 2015, observations=perturbed, n_paths=500).frame()
     pd.testing.assert_frame_equal(before, after)
 
 
@@ -88,19 +88,19 @@ def test_later_data_do_change_a_later_assessment(obs):
     perturbed = obs.copy()
     later = perturbed["period_end"] > pd.Timestamp("2015-12-31")
     perturbed.loc[later, "value"] = perturbed.loc[later, "value"] * 7.0
-    a = assess("china", 2020, observations=obs, n_paths=500)
-    b = assess("china", 2020, observations=perturbed, n_paths=500)
+    a = assess("china", 2020, observations=obs, n_paths=500).frame()
+    b = assess("china", 2020, observations=perturbed, n_paths=500).frame()
     assert not a["median_forecast"].equals(b["median_forecast"])
 
 
 def test_assessment_is_reproducible(obs):
-    a = assess("liaoning", 2015, observations=obs, n_paths=500, seed=9)
-    b = assess("liaoning", 2015, observations=obs, n_paths=500, seed=9)
+    a = assess("liaoning", 2015, observations=obs, n_paths=500, seed=9).frame()
+    b = assess("liaoning", 2015, observations=obs, n_paths=500, seed=9).frame()
     pd.testing.assert_frame_equal(a, b)
 
 
 def test_past_target_with_a_known_outcome_is_achieved_or_missed(obs):
-    table = assess("china", 2024, observations=obs, n_paths=200).set_index("target_id")
+    table = assess("china", 2024, observations=obs, n_paths=200).frame().set_index("target_id")
     assert table.loc["china-2015-invention-patents-per-10k", "status"] == "achieved"
     # 2020 PCT applications were 7.2万件, below the 75,000 of the 2014-2020 action plan
     assert table.loc["china-2020-pct-applications-64", "status"] == "missed"
@@ -110,6 +110,7 @@ def test_past_target_with_a_known_outcome_is_achieved_or_missed(obs):
 def test_probability_for_a_future_target_is_between_zero_and_one(obs):
     row = (
         assess("china", 2015, observations=obs, n_paths=500)
+        .frame()
         .set_index("target_id")
         .loc["china-2020-pct-applications-64"]
     )
@@ -120,11 +121,11 @@ def test_probability_for_a_future_target_is_between_zero_and_one(obs):
 
 
 def test_regions_without_data_report_no_data_with_reasons(obs):
-    table = assess("haidong", observations=obs)
+    table = assess("haidong", observations=obs).frame()
     assert (table["status"] == "no_data").all() and table["probability"].isna().all()
     assert (table["reason"] != "").all()
     assert set(table["reason_code"]) == {"no_figure"} and set(table["verdict"]) == {"no data"}
-    doc003 = assess("nantong_doc003", observations=obs).set_index("target_id")
+    doc003 = assess("nantong_doc003", observations=obs).frame().set_index("target_id")
     own = doc003[~doc003["inherited"]]
     relative = own[own["reason_code"] == "relative"]
     programme = own[own["reason_code"] == "programme"]
@@ -139,7 +140,7 @@ def test_regions_without_data_report_no_data_with_reasons(obs):
 
 
 def test_inherited_targets_are_flagged(obs):
-    table = assess("beijing", 2016, observations=obs, n_paths=200)
+    table = assess("beijing", 2016, observations=obs, n_paths=200).frame()
     assert table["inherited"].all() and set(table["target_region"]) == {"china"}
 
 
@@ -227,7 +228,11 @@ def test_one_figure_already_meeting_a_level_target_is_on_track_without_probabili
     mine = (obs["region"] == "hangzhou") & (obs["indicator"] == "invention_patents_per_10k")
     one = obs[mine].iloc[:1].assign(period_end=pd.Timestamp("2018-12-31"), value=40.0)
     frame = pd.concat([obs[~mine], one], ignore_index=True)
-    row = assess("hangzhou", 2019, n_paths=100, observations=frame, combine="replace").iloc[0]
+    row = (
+        assess("hangzhou", 2019, n_paths=100, observations=frame, combine="replace")
+        .frame()
+        .iloc[0]
+    )
     assert row["target_id"] == "hangzhou-2020-invention-patents-per-10k"
     assert row["n_obs"] == 1 and row["last_value"] > 36
     assert row["status"] == "on_track" and pd.isna(row["probability"])
@@ -235,7 +240,7 @@ def test_one_figure_already_meeting_a_level_target_is_on_track_without_probabili
 
 
 def test_part_year_flows_are_said_to_be_part_year(obs):
-    table = assess("hangzhou", n_paths=100, observations=obs).set_index("target_id")
+    table = assess("hangzhou", n_paths=100, observations=obs).frame().set_index("target_id")
     row = table.loc["hangzhou-2020-technology-market-turnover"]
     assert row["status"] == "no_data" and "part-year" in row["reason"]
 
@@ -251,17 +256,21 @@ def test_a_custom_target_is_assessed_like_the_same_catalog_target(
     region, target_id, cumulative_from
 ):
     item = ipi.target(target_id)
-    catalog = ipi.assess(region, 2021, n_paths=300).set_index("target_id").loc[target_id]
-    custom = ipi.assess_target(
-        region,
-        item.indicator,
-        item.goal(),
-        item.year,
-        item.comparator,
-        as_of=2021,
-        cumulative_from=cumulative_from,
-        n_paths=300,
-    ).iloc[0]
+    catalog = ipi.assess(region, 2021, n_paths=300).frame().set_index("target_id").loc[target_id]
+    custom = (
+        ipi.assess_target(
+            region,
+            item.indicator,
+            item.goal(),
+            item.year,
+            item.comparator,
+            as_of=2021,
+            cumulative_from=cumulative_from,
+            n_paths=300,
+        )
+        .frame()
+        .iloc[0]
+    )
     assert custom["target_id"] == "custom"
     for column in ("probability", "status", "median_forecast", "last_value", "basis"):
         assert custom[column] == catalog[column] or (
@@ -325,12 +334,18 @@ def test_your_figures_are_added_to_the_embedded_ones_unless_they_replace_them(ob
             "source_url": ["https://example.org/mine"],
         }
     )
-    added = assess("hangzhou", "2021-06-30", n_paths=100, observations=mine).set_index("target_id")
-    alone = assess(
-        "hangzhou", "2021-06-30", n_paths=100, observations=mine, combine="replace"
-    ).set_index("target_id")
+    added = (
+        assess("hangzhou", "2021-06-30", n_paths=100, observations=mine)
+        .frame()
+        .set_index("target_id")
+    )
+    alone = (
+        assess("hangzhou", "2021-06-30", n_paths=100, observations=mine, combine="replace")
+        .frame()
+        .set_index("target_id")
+    )
     per_10k = "hangzhou-2020-invention-patents-per-10k"
     assert added.loc[per_10k, "status"] == "missed"  # yours (30 < 36) win for 2020
     assert added.loc[per_10k, "n_obs"] > 1 and alone.loc[per_10k, "n_obs"] == 1
     with pytest.raises(ipi.UsageError, match="combine"):
-        assess("hangzhou", observations=mine, combine="merge")
+        assess("hangzhou", observations=mine, combine="merge").frame()

@@ -426,7 +426,7 @@ def _series(region: str, indicator: str, values: dict[int, float]) -> pd.DataFra
 
 def test_a_rate_at_100_percent_meets_its_target_with_finite_numbers():
     rows = _series("hangzhou", "ip_admin_case_closure_rate", {2015: 96.0, 2016: 98.0, 2017: 100.0})
-    table = ipi.assess("hangzhou", "2018-06-30", n_paths=200, observations=rows)
+    table = ipi.assess("hangzhou", "2018-06-30", n_paths=200, observations=rows).frame()
     table = table.set_index("target_id")
     row = table.loc["hangzhou-2020-admin-case-closure-rate"]
     assert row["probability"] > 0.5
@@ -444,7 +444,7 @@ def test_a_zero_figure_costs_only_its_own_series():
         "2018-06-30",
         n_paths=200,
         observations=pd.concat([zero, rate], ignore_index=True),
-    )
+    ).frame()
     table = table.set_index("target_id")
     assert "log scale" in table.loc["hangzhou-2020-technology-market-turnover", "reason"]
     assert pd.notna(table.loc["hangzhou-2020-admin-case-closure-rate", "probability"])
@@ -606,7 +606,7 @@ def _first_difference(first: dict, second: dict, changed: list) -> str:
         ({"region": ["hunan"]}, "a region is given by its id or name"),
         ({"region": "hunan", "n_paths": 5}, "n_paths must be"),
         ({"region": "hunan", "as_of": [2020]}, "as_of must be"),
-        ({"region": "hunan", "downloads": "no"}, "downloads must be True or False"),
+        ({"region": "hunan", "downloads": 0}, "downloads must be a path or None"),
     ],
 )
 def test_notebook_parameters_get_the_command_line_messages(tmp_path, parameters, fragment):

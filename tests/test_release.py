@@ -80,7 +80,7 @@ def test_assess_waits_for_the_target_year_figure_to_be_released():
         as_of="2014-12-31",
         observations=frame,
         n_paths=200,
-    )
+    ).frame()
     published = ipi.assess_target(
         "china",
         "invention_patents_per_10k",
@@ -89,7 +89,7 @@ def test_assess_waits_for_the_target_year_figure_to_be_released():
         as_of="2015-12-31",
         observations=frame,
         n_paths=200,
-    )
+    ).frame()
     old_rule = ipi.assess_target(
         "china",
         "invention_patents_per_10k",
@@ -99,14 +99,14 @@ def test_assess_waits_for_the_target_year_figure_to_be_released():
         observations=frame,
         n_paths=200,
         count_from="period_end",
-    )
+    ).frame()
     assert at_year_end["status"].iloc[0] not in ("achieved", "missed")
     assert published["status"].iloc[0] == "achieved" == old_rule["status"].iloc[0]
 
 
 def test_count_from_is_checked():
     with pytest.raises(ipi.UsageError, match="count_from"):
-        ipi.assess("china", 2015, count_from="tomorrow")
+        ipi.assess("china", 2015, count_from="tomorrow").frame()
 
 
 def test_verdict_bands_and_disagreement_notes():
@@ -118,7 +118,7 @@ def test_verdict_bands_and_disagreement_notes():
         "likely",
         "likely",
     ]
-    rows = ipi.assess("china", as_of=2015, n_paths=500)
+    rows = ipi.assess("china", as_of=2015, n_paths=500).frame()
     tracked = rows[rows["probability"].notna()]
     assert (tracked["verdict"] == [verdict_band(p) for p in tracked["probability"]]).all()
     disagree = tracked[(tracked["status"] == "on_track") & (tracked["verdict"] != "likely")]
@@ -143,10 +143,16 @@ def test_a_cumulative_target_is_achieved_once_its_published_years_reach_it():
             "source_url": "https://example.org/mine",
         }
     )
-    rows = ipi.assess("hangzhou", "2018-06-30", n_paths=200, observations=mine, combine="replace")
+    rows = ipi.assess(
+        "hangzhou", "2018-06-30", n_paths=200, observations=mine, combine="replace"
+    ).frame()
     row = rows.set_index("target_id").loc["hangzhou-2020-ip-pledge-financing"]
     assert row["status"] == "achieved" and row["verdict"] == "achieved"
-    one = ipi.assess(
-        "hangzhou", "2018-06-30", n_paths=200, observations=mine.iloc[:1], combine="replace"
-    ).set_index("target_id")
+    one = (
+        ipi.assess(
+            "hangzhou", "2018-06-30", n_paths=200, observations=mine.iloc[:1], combine="replace"
+        )
+        .frame()
+        .set_index("target_id")
+    )
     assert one.loc["hangzhou-2020-ip-pledge-financing", "status"] == "no_data"

@@ -17,9 +17,10 @@ ASSESS = """
 import json
 import ipindicators as ipi
 from ipindicators.models.assess import assess_all
+from ipindicators.models.results import combined
 from ipindicators.catalog.targets import regions_with_targets
 frame = ipi.observations()
-summary = assess_all(n_paths=200)
+summary = combined(assess_all(n_paths=200))
 print(json.dumps({
     "regions": regions_with_targets(),
     "sources": sorted(set(frame["source_url"])),

@@ -33,12 +33,18 @@ For each target of a region (its own, then ratio targets inherited from parent p
 ``as_of`` is a year (its 31 December) or a date: only figures public by then are used
 (``count_from="release"``, see :mod:`ipindicators.data.release`), or with
 ``count_from="period_end"`` every figure whose period ended by then.
+
+Every target of a series is judged on one forecast of that series, made to
+:data:`EXPECTED_YEAR_HORIZON` years after ``as_of`` whatever the targets' years, and kept in
+the result (:mod:`.results`): the charts draw that forecast, so a page cannot show two.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -50,103 +56,63 @@ from ..catalog.targets import Target, is_inherited, regions_with_targets, target
 from ..data.release import expected_release
 from ..data.store import combined
 from ..errors import UsageError
-from ..params import CountFrom, as_of_date, check_count_from, check_paths, check_seed
+from ..params import CountFrom
 from . import DEFAULT_MODEL
-from .forecast import Forecast, forecast
+from .forecast import Forecast, forecast_series
 from .pooling import FamilyPrior, family_priors
-from .series import decimal_year, usable_observations, year_end_value
+from .results import (
+    COLUMNS,
+    SETTLED_STATUSES,
+    UNTRACKED_VERDICTS,
+    Assessment,
+    Reason,
+    Status,
+    TargetAssessment,
+    Verdict,
+)
+from .series import (
+    compound_growth,
+    decimal_year,
+    recent_growth,
+    usable_observations,
+    year_end_value,
+)
+from .settings import Settings
+
+__all__ = ["COLUMNS", "UNTRACKED_VERDICTS", "assess", "assess_all", "assess_target"]
 
 EXPECTED_YEAR_HORIZON = 15
 MAX_LEAD_YEARS = 7
 """A probability is given up to this many years after the latest figure (the leads the
 calibration is fitted and scored on, and the 15th plan's 2030 targets from 2023 figures); a
 target further from its latest figure is not assessed."""
-CAGR_LOOKBACK_YEARS = 5
-COLUMNS = [
-    "target_id",
-    "region",
-    "indicator",
-    "target_value",
-    "target_year",
-    "comparator",
-    "basis",
-    "as_of",
-    "n_obs",
-    "last_period",
-    "last_value",
-    "probability",
-    "status",
-    "observed_cagr",
-    "required_cagr",
-    "median_forecast",
-    "interval_80_low",
-    "interval_80_high",
-    "expected_year",
-    "inherited",
-    "target_region",
-    "unit",
-    "reason_code",
-    "reason",
-    "verdict",
-    "verdict_note",
-    "tracking",
-    "outcome",
-]
-REASONS = {
-    "programme": "programme target",
-    "no_figure": "no data",
-    "part_year": "no data",
-    "not_public": "no data",
-    "no_year": "no target year",
-    "relative": "not assessed",
-    "too_few": "not assessed",
-    "too_far": "not assessed",
-    "unassessable": "not assessed",
-    "error": "not assessed",
-}
-"""Why a target has no verdict (``reason_code``), and the verdict word each reason gives."""
-UNTRACKED_VERDICTS = ("programme target", "no data", "no target year", "not assessed")
-"""The verdicts of targets without an outcome or a probability, most specific first."""
-VERDICT_BANDS = ((0.66, "likely"), (0.33, "uncertain"), (0.0, "unlikely"))
+VERDICT_BANDS = ((0.66, Verdict.LIKELY), (0.33, Verdict.UNCERTAIN), (0.0, Verdict.UNLIKELY))
 """For a target whose year is still open: a probability of at least 0.66 reads "likely", below
 0.33 "unlikely", anything between "uncertain" — the bands of the IPCC's calibrated language
 (Mastrandrea et al. 2010), with "about as likely as not" widened to the middle third."""
 ESTIMATE_BANDS = (
-    (0.66, "probably achieved"),
-    (0.33, "outcome uncertain"),
-    (0.0, "probably missed"),
+    (0.66, Verdict.PROBABLY_ACHIEVED),
+    (0.33, Verdict.OUTCOME_UNCERTAIN),
+    (0.0, Verdict.PROBABLY_MISSED),
 )
 """The same bands for a target whose year is over but whose outcome figure is not held: the
 probability is an estimate of what happened, from the figures around it, not a forecast."""
-ALREADY_MET = "already met"
-"""A level target the latest figure already meets, with too few figures for a probability."""
 
 
-def growth_status(ratio: float) -> str:
+def growth_status(ratio: float) -> Status:
     """Growth-ratio category of R = observed / required growth."""
     if ratio >= 0.95:
-        return "on_track"
+        return Status.ON_TRACK
     if ratio >= 0.6:
-        return "acceleration_needed"
+        return Status.ACCELERATION_NEEDED
     if ratio >= 0:
-        return "limited_progress"
-    return "moving_away"
-
-
-def _cagr(first: float, last: float, years: float) -> float | None:
-    if years <= 0 or first <= 0 or last <= 0:
-        return None
-    return (last / first) ** (1.0 / years) - 1.0
+        return Status.LIMITED_PROGRESS
+    return Status.MOVING_AWAY
 
 
 def observed_cagr(used: pd.DataFrame) -> float | None:
     """Compound annual growth over the last five years of figures (all of them if shorter)."""
-    if len(used) < 2:
-        return None
-    t = decimal_year(used["period_end"])
-    start = int(np.searchsorted(t, t[-1] - CAGR_LOOKBACK_YEARS - 1e-9))
-    start = min(start, len(t) - 2)
-    return _cagr(used["value"].iloc[start], used["value"].iloc[-1], t[-1] - t[start])
+    return recent_growth(decimal_year(used["period_end"]), used["value"].to_numpy(dtype=float))
 
 
 def _required_cumulative_growth(last: float, done: float, goal: float, years: int) -> float | None:
@@ -165,46 +131,7 @@ def _required_cumulative_growth(last: float, done: float, goal: float, years: in
         return None
 
 
-def _row(item: Target, region_id: str, cutoff: dt.date) -> dict:
-    return {
-        "target_id": item.id,
-        "region": region_id,
-        "indicator": item.indicator,
-        "target_value": item.value_in_indicator_unit(),
-        "target_year": item.year,
-        "comparator": item.comparator,
-        "basis": item.basis,
-        "as_of": cutoff.isoformat(),
-        "n_obs": 0,
-        "last_period": None,
-        "last_value": None,
-        "probability": None,
-        "status": "no_data",
-        "observed_cagr": None,
-        "required_cagr": None,
-        "median_forecast": None,
-        "interval_80_low": None,
-        "interval_80_high": None,
-        "expected_year": None,
-        "inherited": is_inherited(item, region_id),
-        "target_region": item.region,
-        "unit": item.assessed_unit,
-        "reason_code": "",
-        "reason": "",
-        "verdict": "not assessed",
-        "verdict_note": "",
-        "tracking": item.tracking,
-        "outcome": None,
-    }
-
-
-def _untracked(row: dict, code: str, reason: str) -> dict:
-    """Mark ``row`` as without a verdict for ``code`` (see :data:`REASONS`), saying why."""
-    row["reason_code"], row["reason"] = code, reason
-    return row
-
-
-def verdict_band(probability: float, closed: bool = False) -> str:
+def verdict_band(probability: float, closed: bool = False) -> Verdict:
     """The verdict of an attainment probability: :data:`VERDICT_BANDS` for an open target,
     :data:`ESTIMATE_BANDS` for one whose year is over (``closed``)."""
     bands = ESTIMATE_BANDS if closed else VERDICT_BANDS
@@ -215,36 +142,45 @@ def verdict_band(probability: float, closed: bool = False) -> str:
 
 
 _GROWTH_RULE_VERDICT = {
-    "on_track": "likely",
-    "acceleration_needed": "uncertain",
-    "limited_progress": "unlikely",
-    "moving_away": "unlikely",
+    Status.ON_TRACK: Verdict.LIKELY,
+    Status.ACCELERATION_NEEDED: Verdict.UNCERTAIN,
+    Status.LIMITED_PROGRESS: Verdict.UNLIKELY,
+    Status.MOVING_AWAY: Verdict.UNLIKELY,
 }
 """What the growth-ratio rule alone would say, to note where the probability disagrees."""
+_RANK = {Verdict.UNLIKELY: 0, Verdict.UNCERTAIN: 1, Verdict.LIKELY: 2}
 
 
-def _verdict(row: dict) -> tuple[str, str]:
-    """The verdict of an assessed row and, where the growth rule disagrees, why."""
-    status, probability = row["status"], row["probability"]
-    if status in ("achieved", "missed"):
-        return status, ""
+def _judged(result: TargetAssessment) -> TargetAssessment:
+    """The result with its verdict and, where the growth rule disagrees, why."""
+    status, probability = result.status, result.probability
+    if status in SETTLED_STATUSES:
+        return replace(result, verdict=Verdict(status.value))
     if probability is None:
-        if status == "on_track":
-            return ALREADY_MET, (
-                "the latest figure already meets the target; too few figures for a probability"
+        if status == Status.ON_TRACK:
+            return replace(
+                result,
+                verdict=Verdict.ALREADY_MET,
+                verdict_note=(
+                    "the latest figure already meets the target; too few figures for a probability"
+                ),
             )
-        if not row["reason_code"]:
-            row["reason_code"] = "too_few"
-        return REASONS.get(row["reason_code"], "not assessed"), ""
-    if status == "outcome_unknown":
-        return verdict_band(probability, closed=True), ""
+        reason = result.reason_code or Reason.TOO_FEW
+        return replace(result, reason_code=reason, verdict=reason.verdict)
+    if status == Status.OUTCOME_UNKNOWN:
+        return replace(result, verdict=verdict_band(probability, closed=True))
     verdict = verdict_band(probability)
     by_growth = _GROWTH_RULE_VERDICT.get(status)
     if by_growth is None or by_growth == verdict:
-        return verdict, ""
-    observed, required = row["observed_cagr"], row["required_cagr"]
-    if status == "on_track" and required is not None and required <= 0:
-        return verdict, (
+        return replace(result, verdict=verdict)
+    return replace(result, verdict=verdict, verdict_note=_disagreement(result, verdict, by_growth))
+
+
+def _disagreement(result: TargetAssessment, verdict: Verdict, by_growth: Verdict) -> str:
+    """Why the probability's verdict and the growth rule's differ, in a sentence."""
+    observed, required = result.observed_cagr, result.required_cagr
+    if result.status == Status.ON_TRACK and required is not None and required <= 0:
+        return (
             "the latest figure already meets the target, but the forecast allows it to fall "
             "back below it by the target year"
         )
@@ -253,28 +189,32 @@ def _verdict(row: dict) -> tuple[str, str]:
         if observed is not None and required is not None
         else ""
     )
-    ranks = {"unlikely": 0, "uncertain": 1, "likely": 2}
-    if ranks[verdict] > ranks[by_growth]:
-        return verdict, (
+    if _RANK[verdict] > _RANK[by_growth]:
+        return (
             f"growth so far is below the required pace{pace}, but the forecast's spread "
             "still reaches the target often enough"
         )
-    return verdict, (
+    return (
         f"growth so far is enough{pace}, but the forecast expects it to slow (past forecasts "
         "ran ahead of what followed)"
     )
 
 
-def _status_from_figures(item: Target, used: pd.DataFrame) -> str | None:
+# --- the figures of a target's series --------------------------------------------------------
+def _in_target_year(item: Target, used: pd.DataFrame) -> pd.Series:
+    years = used["period_end"].dt.year
+    return (years >= (item.window_start or item.year)) & (years <= item.year)
+
+
+def _status_from_figures(item: Target, used: pd.DataFrame) -> Status | None:
     """``achieved``/``missed`` when the target year-end is published, ``on_track`` when the
     latest figure already meets a level target, else None."""
-    ends = used["period_end"]
-    in_target_year = (ends.dt.year == item.year) & (ends.dt.month == 12) & (ends.dt.day == 31)
-    if in_target_year.any():
-        actual = float(used.loc[in_target_year, "value"].iloc[-1])
-        return "achieved" if item.met_by(actual) else "missed"
+    assert item.year is not None
+    actual = year_end_value(used, item.year)
+    if actual is not None:
+        return Status.ACHIEVED if item.met_by(actual) else Status.MISSED
     if item.met_by(float(used["value"].iloc[-1])):
-        return "on_track"
+        return Status.ON_TRACK
     return None
 
 
@@ -284,18 +224,23 @@ def _settled_outcome(item: Target, used: pd.DataFrame) -> float | None:
     assert item.year is not None
     if not item.cumulative:
         return year_end_value(used, item.year)
-    years = used["period_end"].dt.year
-    inside = (years >= (item.window_start or item.year)) & (years <= item.year)
+    inside = _in_target_year(item, used)
     return float(used.loc[inside, "value"].sum()) if inside.any() else None
 
 
 def _published_years_suffice(item: Target, used: pd.DataFrame) -> bool:
     """Whether the published years of a cumulative "at least" target already reach it."""
-    if not item.cumulative or item.comparator != ">=" or item.year is None:
+    if not item.cumulative or item.comparator not in (">=", ">") or item.year is None:
         return False
-    years = used["period_end"].dt.year
-    inside = (years >= (item.window_start or item.year)) & (years <= item.year)
+    inside = _in_target_year(item, used)
     return bool(inside.any()) and float(used.loc[inside, "value"].sum()) >= item.goal()
+
+
+def _window_published(item: Target, used: pd.DataFrame) -> bool:
+    """Whether every year of a cumulative target's window has its figure."""
+    assert item.year is not None
+    years = set(used["period_end"].dt.year)
+    return all(y in years for y in range(item.window_start or item.year, item.year + 1))
 
 
 def _window_sums(item: Target, fc: Forecast) -> np.ndarray:
@@ -326,13 +271,298 @@ def _growth_percent(start: float | np.ndarray, end: float | np.ndarray, years: f
     return 100.0 * ((np.asarray(end, dtype=float) / start) ** (1.0 / years) - 1.0)
 
 
+def _distribution(draws: np.ndarray) -> dict:
+    """Median and central 80 % interval of outcome draws."""
+    low, high = np.quantile(draws, [0.1, 0.9])
+    return {
+        "median_forecast": float(np.median(draws)),
+        "interval_80_low": float(low),
+        "interval_80_high": float(high),
+    }
+
+
+# --- one forecast per series ----------------------------------------------------------------
+class SeriesForecasts:
+    """The forecasts of one region's series under one :class:`Settings`, each made once.
+
+    Every forecast runs to :data:`EXPECTED_YEAR_HORIZON` years after ``as_of``, so a series'
+    paths do not depend on which targets asked for them.
+    """
+
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        region: str,
+        settings: Settings,
+        priors: dict[str, FamilyPrior] | None,
+    ) -> None:
+        self.frame, self.region, self.settings, self.priors = frame, region, settings, priors
+        self.made: dict[str, Forecast] = {}
+        self.errors: dict[str, str] = {}
+
+    @property
+    def until(self) -> int:
+        """The last year-end every forecast reaches."""
+        return self.settings.as_of.year + EXPECTED_YEAR_HORIZON
+
+    def get(self, indicator_id: str) -> Forecast:
+        """The series' forecast; :class:`UsageError` (remembered) when it cannot be made."""
+        if indicator_id in self.errors:
+            raise UsageError(self.errors[indicator_id])
+        if indicator_id not in self.made:
+            try:
+                self.made[indicator_id] = forecast_series(
+                    self.frame,
+                    self.region,
+                    indicator_id,
+                    self.settings,
+                    self.until,
+                    priors=self.priors,
+                )
+            except UsageError as exc:
+                self.errors[indicator_id] = str(exc)
+                raise
+        return self.made[indicator_id]
+
+
+# --- one target -----------------------------------------------------------------------------
+def _start(item: Target, region: str, settings: Settings) -> TargetAssessment:
+    return TargetAssessment(
+        target_id=item.id,
+        region=region,
+        indicator=item.indicator,
+        target_value=item.value_in_indicator_unit(),
+        target_year=item.year,
+        comparator=item.comparator,
+        basis=item.basis,
+        as_of=settings.as_of.isoformat(),
+        inherited=is_inherited(item, region),
+        target_region=item.region,
+        unit=item.assessed_unit,
+        tracking=item.tracking,
+    )
+
+
+def _untracked(result: TargetAssessment, reason: Reason, text: str) -> TargetAssessment:
+    """``result`` without a verdict for ``reason``, saying why in ``text``."""
+    return replace(result, reason_code=reason, reason=text, verdict=reason.verdict)
+
+
+def _too_far(
+    item: Target, result: TargetAssessment, used: pd.DataFrame
+) -> TargetAssessment | None:
+    """The result of a target whose year is more than :data:`MAX_LEAD_YEARS` past the latest
+    figure (not assessed), or None."""
+    assert item.year is not None
+    ahead = item.year + 1 - float(decimal_year(used["period_end"])[-1])
+    if ahead <= MAX_LEAD_YEARS:
+        return None
+    latest = used["period_end"].iloc[-1].date()
+    return _untracked(
+        result,
+        Reason.TOO_FAR,
+        f"the latest figure (of {latest}) is {ahead:.0f} years before the end of the target "
+        f"year; probabilities are calibrated up to {MAX_LEAD_YEARS} years ahead",
+    )
+
+
+def assess_catalog_target(
+    item: Target,
+    region: str,
+    frame: pd.DataFrame,
+    settings: Settings,
+    forecasts: SeriesForecasts | None = None,
+) -> TargetAssessment:
+    """Assess one target for one region; see the module docstring for the fields.
+
+    ``forecasts`` holds the region's series forecasts (made here when not given); a target's
+    problem (a bad series, a window before the first figure) becomes a result saying why.
+    """
+    forecasts = forecasts or SeriesForecasts(frame, region, settings, None)
+    try:
+        return _judged(_assessed(item, region, frame, settings, forecasts))
+    except UsageError as exc:
+        return _untracked(_start(item, region, settings), Reason.ERROR, str(exc))
+
+
+def _assessed(
+    item: Target,
+    region: str,
+    frame: pd.DataFrame,
+    settings: Settings,
+    forecasts: SeriesForecasts,
+) -> TargetAssessment:
+    start = _start(item, region, settings)
+    if item.tracking == "programme":
+        spec = indicator(item.indicator)
+        return _untracked(
+            start,
+            Reason.PROGRAMME,
+            f"no public statistic measures it (reported on by: {spec.publisher})",
+        )
+    if item.unassessable:
+        return _untracked(start, Reason.UNASSESSABLE, item.unassessable)
+    if item.value is None:
+        benchmark = indicator(item.relative_to).name_en if item.relative_to else "its benchmark"
+        return _untracked(
+            start,
+            Reason.RELATIVE,
+            f"a relative target (compared with {benchmark}); relative targets are not assessed "
+            f"yet: it needs the region's yearly figures of both "
+            f"{indicator(item.indicator).name_en} and {benchmark}",
+        )
+    if item.year is None:
+        return _untracked(start, Reason.NO_YEAR, "the document gives no target year")
+    cutoff = settings.as_of
+    series = frame[(frame["region"] == region) & (frame["indicator"] == item.indicator)]
+    used = (
+        usable_observations(series, indicator(item.indicator), cutoff, settings.count_from)
+        if not series.empty
+        else series
+    )
+    start = replace(start, n_obs=len(used))
+    if used.empty:
+        return _untracked(start, *_why_no_figure(series, cutoff))
+    first = used["period_end"].iloc[0]
+    if not item.growth and (item.window_start or item.year) < first.year:
+        return _untracked(
+            start,
+            Reason.NO_FIGURE,
+            f"no figure of {item.window_start or item.year} or earlier is held (the first is "
+            f"of {first.date()})",
+        )
+    last = used.iloc[-1]
+    start = replace(
+        start,
+        last_period=last["period_end"].date().isoformat(),
+        last_value=float(last["value"]),
+    )
+    if item.growth:
+        return _assessed_growth(item, start, used, cutoff, forecasts)
+    settled_by_figures = (
+        year_end_value(used, item.year) is not None
+        if not item.cumulative
+        else _published_years_suffice(item, used)
+    )
+    if not settled_by_figures and (too_far := _too_far(item, start, used)):
+        return too_far
+    fc = forecasts.get(item.indicator)
+    if not fc.ok:
+        return _without_paths(item, start, used, fc)
+    return _from_paths(item, start, used, cutoff, fc)
+
+
+def _why_no_figure(series: pd.DataFrame, cutoff: dt.date) -> tuple[Reason, str]:
+    """Why a series held has no usable figure at ``cutoff`` (or none is held)."""
+    if series.empty:
+        return Reason.NO_FIGURE, "no published figure of this indicator for the region is held"
+    if (series["period_end"] <= pd.Timestamp(cutoff)).any():
+        return (
+            Reason.PART_YEAR,
+            "only part-year figures are held; a period total needs a full calendar year",
+        )
+    return (
+        Reason.NOT_PUBLIC,
+        f"no figure public by {cutoff} (first period: {series['period_end'].min().date()})",
+    )
+
+
+def _without_paths(
+    item: Target, result: TargetAssessment, used: pd.DataFrame, fc: Forecast
+) -> TargetAssessment:
+    """A target whose series has too few figures for a forecast: settled by its figures where
+    they suffice, else not assessed."""
+    if not item.cumulative and (status := _status_from_figures(item, used)):
+        result = replace(
+            result, status=status, reason=f"{fc.message}; status from the published figures"
+        )
+    elif _published_years_suffice(item, used):
+        result = replace(
+            result,
+            status=Status.ACHIEVED,
+            reason=f"{fc.message}; the published years of the window alone reach the target",
+        )
+    else:
+        return replace(result, reason=fc.message, reason_code=Reason.TOO_FEW)
+    if result.status in SETTLED_STATUSES:
+        result = replace(result, outcome=_settled_outcome(item, used))
+    return result
+
+
+def _from_paths(
+    item: Target, result: TargetAssessment, used: pd.DataFrame, cutoff: dt.date, fc: Forecast
+) -> TargetAssessment:
+    """A level or cumulative target read from its series' forecast paths."""
+    assert item.year is not None
+    draws = _window_sums(item, fc) if item.cumulative else fc.at(item.year)
+    growth = observed_cagr(used)
+    result = replace(
+        result,
+        probability=float(item.meets(draws).mean()),
+        observed_cagr=growth,
+        required_cagr=_required_growth(item, used),
+        forecast=fc,
+        draws=draws,
+        expected_year=_expected_year(item, fc, cutoff),
+        **_distribution(draws),
+    )
+    assert result.last_period is not None
+    closed = cutoff > dt.date(item.year, 12, 31)
+    from_figures = None if item.cumulative else _status_from_figures(item, used)
+    if from_figures in SETTLED_STATUSES:
+        status, reason = from_figures, ""
+    elif not item.cumulative and closed:
+        status, reason = Status.OUTCOME_UNKNOWN, _outcome_reason(item, cutoff, result.last_period)
+    elif from_figures:
+        status, reason = from_figures, ""
+    elif _published_years_suffice(item, used):
+        status, reason = Status.ACHIEVED, ""
+    elif item.cumulative and cutoff.year >= item.year and _window_published(item, used):
+        status = Status.ACHIEVED if item.met_by(float(draws[0])) else Status.MISSED
+        reason = ""
+    elif item.cumulative and closed:
+        status, reason = Status.OUTCOME_UNKNOWN, _outcome_reason(item, cutoff, result.last_period)
+    elif growth is not None and result.required_cagr not in (None, 0):
+        assert result.required_cagr is not None
+        status, reason = growth_status(growth / result.required_cagr), ""
+    else:
+        status, reason = Status.NO_DATA, "growth cannot be computed from the figures"
+    outcome = _settled_outcome(item, used) if status in SETTLED_STATUSES else None
+    return replace(result, status=status, reason=reason, outcome=outcome)
+
+
+def _required_growth(item: Target, used: pd.DataFrame) -> float | None:
+    """The compound annual growth from the latest figure that reaches the target."""
+    assert item.year is not None
+    last = used.iloc[-1]
+    last_value = float(last["value"])
+    if item.cumulative:
+        done = float(used.loc[_in_target_year(item, used), "value"].sum())
+        left = item.year - int(last["period_end"].year)
+        return _required_cumulative_growth(last_value, done, item.goal(), left)
+    remaining = item.year + 1 - float(decimal_year(used["period_end"])[-1])
+    return compound_growth(last_value, item.goal(), remaining) if remaining > 0 else None
+
+
+def _expected_year(item: Target, fc: Forecast, cutoff: dt.date) -> int | None:
+    """The first year-end (up to :data:`EXPECTED_YEAR_HORIZON` years after ``cutoff``) at which
+    the median path meets the target."""
+    median_path = np.median(fc.paths, axis=0)
+    if item.cumulative:
+        start = item.window_start or item.year
+        median_path = np.cumsum(np.where(fc.years >= start, median_path, 0.0))
+    horizon = fc.years <= cutoff.year + EXPECTED_YEAR_HORIZON
+    hits = fc.years[horizon & item.meets(median_path)]
+    return int(hits[0]) if len(hits) else None
+
+
 def _assessed_growth(
     item: Target,
-    row: dict,
+    result: TargetAssessment,
     used: pd.DataFrame,
     cutoff: dt.date,
-    make_forecast: Callable[[], Forecast],
-) -> dict:
+    forecasts: SeriesForecasts,
+) -> TargetAssessment:
     """An ``average_growth`` target: the indicator's compound annual growth (in %) from the
     year before the window to the target year, from the figures or, while the target year's
     figure is not held, from the forecast paths of that year."""
@@ -341,244 +571,101 @@ def _assessed_growth(
     base = year_end_value(used, base_year)
     if base is None or base <= 0:
         return _untracked(
-            row,
-            "no_figure",
+            result,
+            Reason.NO_FIGURE,
             f"growth is measured from the {base_year} figure, which is not held",
         )
     span = item.year - base_year
     last_year = float(decimal_year(used["period_end"])[-1])
     so_far = last_year - (base_year + 1)
-    row["last_value"] = (
-        float(_growth_percent(base, row["last_value"], so_far)) if so_far > 0 else None
+    assert result.last_value is not None
+    growth_so_far = float(_growth_percent(base, result.last_value, so_far)) if so_far > 0 else None
+    result = replace(
+        result,
+        last_value=growth_so_far,
+        observed_cagr=None if growth_so_far is None else growth_so_far / 100.0,
     )
-    row["observed_cagr"] = None if row["last_value"] is None else row["last_value"] / 100.0
     end = year_end_value(used, item.year)
     if end is not None:
         outcome = float(_growth_percent(base, end, span))
-        row["last_value"], row["last_period"] = outcome, f"{item.year}-12-31"
-        row["status"] = "achieved" if item.met_by(outcome) else "missed"
-        row["outcome"] = outcome
-        return row
-    if too_far := _too_far(item, row, used):
+        return replace(
+            result,
+            last_value=outcome,
+            last_period=f"{item.year}-12-31",
+            status=Status.ACHIEVED if item.met_by(outcome) else Status.MISSED,
+            outcome=outcome,
+        )
+    if too_far := _too_far(item, result, used):
         return too_far
-    fc = make_forecast()
+    fc = forecasts.get(item.indicator)
     if not fc.ok:
-        return _untracked(row, "too_few", fc.message)
-    outcome = _growth_percent(base, np.clip(fc.at(item.year), 1e-12, None), span)
-    row["probability"] = float(item.meets(outcome).mean())
-    row["median_forecast"] = float(np.median(outcome))
-    low, high = np.quantile(outcome, [0.1, 0.9])
-    row["interval_80_low"], row["interval_80_high"] = float(low), float(high)
+        return _untracked(result, Reason.TOO_FEW, fc.message)
+    draws = _growth_percent(base, np.clip(fc.at(item.year), 1e-12, None), span)
     needed_end = base * (1.0 + item.goal() / 100.0) ** span
     remaining = item.year + 1 - last_year
     last_level = float(used["value"].iloc[-1])
-    row["required_cagr"] = _cagr(last_level, needed_end, remaining) if remaining > 0 else None
+    required = compound_growth(last_level, needed_end, remaining) if remaining > 0 else None
+    result = replace(
+        result,
+        probability=float(item.meets(draws).mean()),
+        required_cagr=required,
+        forecast=fc,
+        draws=draws,
+        **_distribution(draws),
+    )
     if cutoff > dt.date(item.year, 12, 31):
-        row["status"] = "outcome_unknown"
-        row["reason"] = _outcome_reason(item, cutoff, row["last_period"])
-    elif row["observed_cagr"] is not None and row["required_cagr"]:
-        row["status"] = growth_status(row["observed_cagr"] / row["required_cagr"])
-    return row
+        assert result.last_period is not None
+        return replace(
+            result,
+            status=Status.OUTCOME_UNKNOWN,
+            reason=_outcome_reason(item, cutoff, result.last_period),
+        )
+    if result.observed_cagr is not None and required:
+        return replace(result, status=growth_status(result.observed_cagr / required))
+    return result
 
 
-def _too_far(item: Target, row: dict, used: pd.DataFrame) -> dict | None:
-    """The row of a target whose year is more than :data:`MAX_LEAD_YEARS` past the latest
-    figure (not assessed), or None."""
-    assert item.year is not None
-    ahead = item.year + 1 - float(decimal_year(used["period_end"])[-1])
-    if ahead <= MAX_LEAD_YEARS:
-        return None
-    latest = used["period_end"].iloc[-1].date()
-    return _untracked(
-        row,
-        "too_far",
-        f"the latest figure (of {latest}) is {ahead:.0f} years before the end of the target "
-        f"year; probabilities are calibrated up to {MAX_LEAD_YEARS} years ahead",
-    )
-
-
-def assess_catalog_target(
-    item: Target,
-    region_id: str,
+# --- regions --------------------------------------------------------------------------------
+def assess_region(
+    region: str,
     frame: pd.DataFrame,
-    cutoff: dt.date,
-    n_paths: int = 2000,
-    seed: int = 0,
-    models: str = DEFAULT_MODEL,
-    count_from: CountFrom = "release",
+    settings: Settings,
+    inherit: bool = True,
     priors: dict[str, FamilyPrior] | None = None,
-) -> dict:
-    """Assess one target for one region; see the module docstring for the fields.
-
-    ``priors`` are the family priors at ``cutoff`` (computed from ``frame`` when needed).
-    """
-    row = _assessed(item, region_id, frame, cutoff, n_paths, seed, models, count_from, priors)
-    row["verdict"], row["verdict_note"] = _verdict(row)
-    return row
-
-
-def _assessed(
-    item: Target,
-    region_id: str,
-    frame: pd.DataFrame,
-    cutoff: dt.date,
-    n_paths: int,
-    seed: int,
-    models: str,
-    count_from: CountFrom,
-    priors: dict[str, FamilyPrior] | None,
-) -> dict:
-    row = _row(item, region_id, cutoff)
-    if item.tracking == "programme":
-        spec = indicator(item.indicator)
-        return _untracked(
-            row,
-            "programme",
-            f"no public statistic measures it (reported on by: {spec.publisher})",
+) -> Assessment:
+    """Every target of a region (a catalog id) from the figures in ``frame``, with checked
+    ``settings``; :func:`assess` is the same from raw arguments."""
+    chosen = targets_for(region, inherit=inherit)
+    series = frame[frame["region"] == region]
+    cutoff = settings.as_of
+    if not series.empty and (series["period_end"] > pd.Timestamp(cutoff)).all():
+        raise UsageError(
+            f"as_of {cutoff} is before any figure for {region} "
+            f"(first: {series['period_end'].min().date()})"
         )
-    if item.unassessable:
-        return _untracked(row, "unassessable", item.unassessable)
-    if item.value is None:
-        benchmark = indicator(item.relative_to).name_en if item.relative_to else "its benchmark"
-        return _untracked(
-            row,
-            "relative",
-            f"a relative target (compared with {benchmark}); relative targets are not assessed "
-            f"yet: it needs the region's yearly figures of both "
-            f"{indicator(item.indicator).name_en} and {benchmark}",
-        )
-    if item.year is None:
-        return _untracked(row, "no_year", "the document gives no target year")
-    spec = indicator(item.indicator)
-    series = frame[(frame["region"] == region_id) & (frame["indicator"] == item.indicator)]
-    used = usable_observations(series, spec, cutoff, count_from) if not series.empty else series
-    row["n_obs"] = len(used)
-    if used.empty:
-        if series.empty:
-            return _untracked(
-                row, "no_figure", "no published figure of this indicator for the region is held"
-            )
-        if (series["period_end"] <= pd.Timestamp(cutoff)).any():
-            return _untracked(
-                row,
-                "part_year",
-                "only part-year figures are held; a period total needs a full calendar year",
-            )
-        return _untracked(
-            row,
-            "not_public",
-            f"no figure public by {cutoff} (first period: {series['period_end'].min().date()})",
-        )
-    first_year = int(used["period_end"].iloc[0].year)
-    if not item.growth and (item.window_start or item.year) < first_year:
-        return _untracked(
-            row,
-            "no_figure",
-            f"no figure of {item.window_start or item.year} or earlier is held (the first is "
-            f"of {used['period_end'].iloc[0].date()})",
-        )
-    last = used.iloc[-1]
-    row["last_period"] = last["period_end"].date().isoformat()
-    row["last_value"] = float(last["value"])
-    goal = item.goal()
-    until = max(item.year, cutoff.year) + EXPECTED_YEAR_HORIZON
+    if priors is None:
+        priors = family_priors(frame, cutoff, settings.count_from)
+    forecasts = SeriesForecasts(frame, region, settings, priors)
+    results = tuple(assess_catalog_target(t, region, frame, settings, forecasts) for t in chosen)
+    for indicator_id in _charted(chosen, frame, region):  # the report charts every series
+        with contextlib.suppress(UsageError):  # kept in forecasts.errors: the chart says why
+            forecasts.get(indicator_id)
+    return Assessment(region, settings, results, forecasts.made, forecasts.errors)
 
-    def make_forecast() -> Forecast:
-        return forecast(
-            frame,
-            region_id,
-            item.indicator,
-            cutoff,
-            until,
-            n_paths,
-            seed,
-            models,
-            count_from=count_from,
-            priors=priors,
-        )
 
-    if item.growth:
-        return _assessed_growth(item, row, used, cutoff, make_forecast)
-    settled_by_figures = (
-        year_end_value(used, item.year) is not None
-        if not item.cumulative
-        else _published_years_suffice(item, used)
+def _charted(chosen: list[Target], frame: pd.DataFrame, region: str) -> list[str]:
+    """The statistics with a numeric, dated target that have figures of the region."""
+    held = set(frame.loc[frame["region"] == region, "indicator"])
+    return list(
+        dict.fromkeys(
+            t.indicator
+            for t in chosen
+            if t.tracking == "statistic"
+            and t.value is not None
+            and t.year is not None
+            and t.indicator in held
+        )
     )
-    if not settled_by_figures and (too_far := _too_far(item, row, used)):
-        return too_far
-    fc = make_forecast()
-    if not fc.ok:
-        row["reason"] = fc.message
-        if not item.cumulative and (status := _status_from_figures(item, used)):
-            row["status"] = status
-            row["reason"] += "; status from the published figures"
-        elif _published_years_suffice(item, used):
-            row["status"] = "achieved"
-            row["reason"] += "; the published years of the window alone reach the target"
-        else:
-            row["reason_code"] = "too_few"
-        if row["status"] in ("achieved", "missed"):
-            row["outcome"] = _settled_outcome(item, used)
-        return row
-    outcome = _window_sums(item, fc) if item.cumulative else fc.at(item.year)
-    row["probability"] = float(item.meets(outcome).mean())
-    row["median_forecast"] = float(np.median(outcome))
-    low, high = np.quantile(outcome, [0.1, 0.9])
-    row["interval_80_low"], row["interval_80_high"] = float(low), float(high)
-    growth = observed_cagr(used)
-    row["observed_cagr"] = growth
-    t_last = float(decimal_year(used["period_end"])[-1])
-    remaining = item.year + 1 - t_last
-    if item.cumulative:
-        done_years = [
-            y
-            for y in range(item.window_start or item.year, item.year + 1)
-            if (used["period_end"].dt.year == y).any()
-        ]
-        done = float(used[used["period_end"].dt.year.isin(done_years)]["value"].sum())
-        left = item.year - int(last["period_end"].year)
-        row["required_cagr"] = _required_cumulative_growth(float(last["value"]), done, goal, left)
-    else:
-        row["required_cagr"] = (
-            _cagr(float(last["value"]), goal, remaining) if remaining > 0 else None
-        )
-    from_figures = None if item.cumulative else _status_from_figures(item, used)
-    if from_figures in ("achieved", "missed"):
-        row["status"] = from_figures
-    elif not item.cumulative and cutoff > dt.date(item.year, 12, 31):
-        row["status"] = "outcome_unknown"
-        row["reason"] = _outcome_reason(item, cutoff, row["last_period"])
-    elif from_figures:
-        row["status"] = from_figures
-    elif _published_years_suffice(item, used):
-        row["status"] = "achieved"
-    elif (
-        item.cumulative
-        and cutoff.year >= item.year
-        and all(
-            (used["period_end"].dt.year == y).any()
-            for y in range(item.window_start or item.year, item.year + 1)
-        )
-    ):
-        row["status"] = "achieved" if item.met_by(float(outcome[0])) else "missed"
-    elif item.cumulative and cutoff > dt.date(item.year, 12, 31):
-        row["status"] = "outcome_unknown"
-        row["reason"] = _outcome_reason(item, cutoff, row["last_period"])
-    elif growth is not None and row["required_cagr"] not in (None, 0):
-        row["status"] = growth_status(growth / row["required_cagr"])
-    else:
-        row["status"] = "no_data"
-        row["reason"] = "growth cannot be computed from the figures"
-    median_path = np.median(fc.paths, axis=0)
-    if item.cumulative:
-        start = item.window_start or item.year
-        median_path = np.cumsum(np.where(fc.years >= start, median_path, 0.0))
-    horizon = fc.years <= cutoff.year + EXPECTED_YEAR_HORIZON
-    hits = fc.years[horizon & item.meets(median_path)]
-    row["expected_year"] = int(hits[0]) if len(hits) else None
-    if row["status"] in ("achieved", "missed"):
-        row["outcome"] = _settled_outcome(item, used)
-    return row
 
 
 def assess(
@@ -592,7 +679,7 @@ def assess(
     count_from: CountFrom = "release",
     priors: dict[str, FamilyPrior] | None = None,
     combine: str = "add",
-) -> pd.DataFrame:
+) -> Assessment:
     """Assess every target of a region at ``as_of``.
 
     Parameters
@@ -621,55 +708,19 @@ def assess(
 
     Returns
     -------
-    DataFrame
-        One row per target with :data:`COLUMNS`.
+    Assessment
+        One :class:`~.results.TargetAssessment` per target, with the forecasts behind them;
+        ``.frame()`` is the table (:data:`COLUMNS`), ``.summary_frame(alpha)`` the outcome
+        intervals.
 
     Raises
     ------
     UsageError
         For an unknown region, or an ``as_of`` before every figure the region's targets use.
     """
-    region = region_id(region)
-    cutoff = as_of_date(as_of)
-    check_paths(n_paths)
-    check_seed(seed)
-    check_count_from(count_from)
+    settings = Settings.of(as_of, n_paths, seed, models, count_from)
     frame = combined(observations, combine)
-    chosen = targets_for(region, inherit=inherit)
-    series = frame[frame["region"] == region]
-    if not series.empty and (series["period_end"] > pd.Timestamp(cutoff)).all():
-        raise UsageError(
-            f"as_of {cutoff} is before any figure for {region} "
-            f"(first: {series['period_end'].min().date()})"
-        )
-    if priors is None:
-        priors = family_priors(frame, cutoff, count_from)
-    settings = (cutoff, n_paths, seed, models, count_from, priors)
-    rows = [_assess_or_explain(t, region, frame, *settings) for t in chosen]
-    return pd.DataFrame(rows, columns=COLUMNS)
-
-
-def _assess_or_explain(
-    item: Target,
-    region_id: str,
-    frame: pd.DataFrame,
-    cutoff: dt.date,
-    n_paths: int,
-    seed: int,
-    models: str,
-    count_from: CountFrom,
-    priors: dict[str, FamilyPrior] | None,
-) -> dict:
-    """:func:`assess_catalog_target`, or a row saying why not: one bad series costs only its
-    targets."""
-    try:
-        return assess_catalog_target(
-            item, region_id, frame, cutoff, n_paths, seed, models, count_from, priors
-        )
-    except UsageError as exc:
-        row = _untracked(_row(item, region_id, cutoff), "error", str(exc))
-        row["verdict"] = REASONS["error"]
-        return row
+    return assess_region(region_id(region), frame, settings, inherit, priors)
 
 
 def assess_all(
@@ -681,34 +732,23 @@ def assess_all(
     observations: pd.DataFrame | None = None,
     count_from: CountFrom = "release",
     combine: str = "add",
-) -> pd.DataFrame:
+) -> list[Assessment]:
     """Assess the targets of several regions (default: every region with targets of its own).
 
-    Parameters are those of :func:`ipindicators.assess`; returns its rows, region after region.
-    The family priors are estimated once for all regions, and the figures are split by region
-    once, so the time grows with the number of regions, not with its square.
+    Parameters are those of :func:`ipindicators.assess`; returns one :class:`Assessment` per
+    region (:func:`~.results.combined` stacks their frames). The family priors are estimated
+    once for all regions, and the figures are split by region once, so the time grows with the
+    number of regions, not with its square.
     """
-    chosen = regions or regions_with_targets()
+    settings = Settings.of(as_of, n_paths, seed, models, count_from)
+    chosen = [region_id(r) for r in (regions or regions_with_targets())]
     frame = combined(observations, combine)
-    cutoff = as_of_date(as_of)
-    check_count_from(count_from)
-    priors = family_priors(frame, cutoff, count_from)
+    priors = family_priors(frame, settings.as_of, settings.count_from)
     by_region = dict(tuple(frame.groupby("region", sort=False)))
-    parts = [
-        assess(
-            r,
-            cutoff,
-            n_paths,
-            seed,
-            models,
-            observations=by_region.get(region_id(r), frame.iloc[0:0]),
-            count_from=count_from,
-            priors=priors,
-            combine="replace",
-        )
+    return [
+        assess_region(r, by_region.get(r, frame.iloc[0:0]), settings, priors=priors)
         for r in chosen
     ]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
 
 
 def assess_target(
@@ -725,7 +765,7 @@ def assess_target(
     observations: pd.DataFrame | None = None,
     count_from: CountFrom = "release",
     combine: str = "add",
-) -> pd.DataFrame:
+) -> Assessment:
     """Assess a target that is not in the catalog, as :func:`assess` assesses catalog targets.
 
     Parameters
@@ -736,7 +776,7 @@ def assess_target(
         The target, in the indicator's catalog unit (e.g. 件/万人, 亿元).
     year : int
         Target year: the value is compared with the figure at its year-end.
-    comparator : {">=", "<=", "=="}
+    comparator : {">=", "<=", "==", ">", "<"}
         How the outcome is compared with ``value``.
     as_of, n_paths, seed, models, observations, count_from, combine
         As for :func:`assess`.
@@ -746,14 +786,12 @@ def assess_target(
 
     Returns
     -------
-    DataFrame
-        One row with :data:`COLUMNS`; ``target_id`` is ``custom``.
+    Assessment
+        One target, ``custom``.
     """
     region = region_id(region)
     unit = indicator(indicator_id).unit
-    cutoff = as_of_date(as_of)
-    check_paths(n_paths)
-    check_seed(seed)
+    settings = Settings.of(as_of, n_paths, seed, models, count_from)
     try:
         item = Target(
             id="custom",
@@ -774,9 +812,7 @@ def assess_target(
     if cumulative_from is not None and cumulative_from > year:
         raise UsageError(f"cumulative_from {cumulative_from} is after the target year {year}")
     frame = combined(observations, combine)
-    check_count_from(count_from)
-    priors = family_priors(frame, cutoff, count_from)
-    row = _assess_or_explain(
-        item, region, frame, cutoff, n_paths, seed, models, count_from, priors
-    )
-    return pd.DataFrame([row], columns=COLUMNS)
+    priors = family_priors(frame, settings.as_of, settings.count_from)
+    forecasts = SeriesForecasts(frame, region, settings, priors)
+    result = assess_catalog_target(item, region, frame, settings, forecasts)
+    return Assessment(region, settings, (result,), forecasts.made, forecasts.errors)

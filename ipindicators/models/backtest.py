@@ -24,24 +24,12 @@ its origin, so the early origins (few outcomes yet) and the longest leads drop o
 
 Methods
 -------
-Ours (:func:`ipindicators.models.forecast.forecast`): ``rw_shrunk``, ``pool``, ``trend``,
-``rw_drift``, ``damped``. Baselines:
-
-``growth_ratio``
-    The deterministic rule users know: last figure × (1 + observed CAGR)^years, with the CAGR of
-    :func:`ipindicators.models.assess.observed_cagr`. A point forecast: its CRPS is its absolute
-    (log) error, its attainment probabilities are 0 or 1 and it has no intervals.
-``linear``
-    OLS of the raw values on time (statsmodels); the 80 % and 95 % prediction intervals are
-    turned into a Gaussian (see :func:`gaussian_sd`).
-``rw_gauss``
-    Classical random walk with drift on the log scale with plug-in Gaussian intervals
-    (Hyndman & Athanasopoulos 2021, 5.2 and 5.5): variance ``s² (h + h² / span)`` for a lead
-    time ``h``.
-``auto_ets``, ``auto_theta``
-    statsforecast's ``AutoETS`` and ``AutoTheta`` on the log of the latest run of consecutive
-    year-ends, when it has at least :data:`STATSFORECAST_MIN_YEARS` points (the ``bench``
-    extra).
+Every registered model (:mod:`.registry`): ours through
+:func:`ipindicators.models.forecast.forecast` (``rw_shrunk``, ``pool``, ``trend``, ``rw_drift``,
+``damped``), and the baselines of :mod:`.baselines` (``growth_ratio``, ``linear``,
+``rw_gauss``, ``auto_ets``, ``auto_theta``) sampled directly on the log scale. A point forecast
+(``growth_ratio``) has its absolute (log) error as CRPS, attainment probabilities of 0 or 1 and
+no intervals.
 
 Scores (per method × series × origin × horizon, see :func:`score`)
 ------------------------------------------------------------------
@@ -68,8 +56,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy.stats import norm
 
 from ..catalog.indicators import indicator
 from ..catalog.targets import Target, all_targets
@@ -77,25 +63,22 @@ from ..data.release import known_from
 from ..data.store import observations as load_observations
 from ..errors import UsageError
 from ..params import CountFrom, check_count_from
-from .assess import observed_cagr
 from .calibration import (
     LEVELS,
     MAX_LEAD,
     Calibration,
     fit_calibration,
 )
-from .forecast import MODELS, _one_blas_thread, _rw_volatility, forecast
+from .forecast import _one_blas_thread, forecast
 from .pooling import FamilyPrior, family_priors
-from .series import decimal_year, latest_run, scale_for, usable_observations, year_end_figures
+from .protocol import SeriesData
+from .registry import baseline_names, model, model_names
+from .series import decimal_year, scale_for, usable_observations
 
-OURS = ("rw_shrunk", "pool", *(m for m in MODELS if m != "rw_shrunk"))
-BASELINES = ("growth_ratio", "linear", "rw_gauss", "auto_ets", "auto_theta")
 DEFAULT_OURS = ("rw_shrunk", "pool", "rw_drift")
 POINT_METHODS = ("growth_ratio",)
 LOG_FLOOR = 1e-3
-STATSFORECAST_MIN_YEARS = 8
 STATSFORECAST_BASELINES = ("auto_ets", "auto_theta")
-INTERVAL_LEVELS = (80, 95)
 NARROW_WIDTH = 0.02
 """An 80 % interval narrower than this share of its median at two or more years ahead is
 flagged (``narrow80``)."""
@@ -218,33 +201,7 @@ def _stream_seed(seed: int, *key: object) -> int:
     return int(np.random.SeedSequence([seed, digest]).generate_state(1)[0])
 
 
-# --- sample paths per method ----------------------------------------------------------------
-def gaussian_sd(bounds: dict[int, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-    """Standard deviation of the Gaussian that best matches central prediction intervals.
-
-    Parameters
-    ----------
-    bounds : dict
-        ``{level: (lower, upper)}`` with levels in percent.
-
-    Returns
-    -------
-    ndarray
-        For each lead time, the average over levels of ``(upper - lower) / (2 z)`` with ``z``
-        the standard-normal quantile of ``(1 + level / 100) / 2``.
-    """
-    widths = [
-        (np.asarray(hi) - np.asarray(lo)) / (2 * norm.ppf(0.5 + level / 200))
-        for level, (lo, hi) in bounds.items()
-    ]
-    return np.maximum(np.mean(widths, axis=0), 0.0)
-
-
-def _gaussian_samples(mean, sd, n_paths, seed) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    return mean[None, :] + sd[None, :] * rng.standard_normal((n_paths, len(mean)))
-
-
+# --- sample paths per method ---
 def _ours(method, case, years, until, n_paths, seed, count_from, priors):
     s = case.series
     fc = forecast(
@@ -265,62 +222,14 @@ def _ours(method, case, years, until, n_paths, seed, count_from, priors):
     return np.column_stack([fc.at(int(y)) for y in years])
 
 
-def _growth_ratio(case, years, n_paths):
-    growth = observed_cagr(case.used)
-    if growth is None:
+def _baseline(method, case, years, n_paths, seed):
+    """A baseline's paths in the indicator's unit, or None where it does not apply."""
+    data = SeriesData(case.t, np.log(case.values), case.values, "log")
+    baseline = model(method)
+    if not baseline.supports(data):
         return None
-    point = case.values[-1] * (1.0 + growth) ** (years + 1.0 - case.t[-1])
-    return np.tile(point, (n_paths, 1))
-
-
-def _linear(case, years, n_paths, seed):
-    fit = sm.OLS(case.values, sm.add_constant(case.t - case.t[-1])).fit()
-    exog = sm.add_constant(years + 1.0 - case.t[-1], has_constant="add")
-    prediction = fit.get_prediction(exog)
-    bounds = {}
-    for level in INTERVAL_LEVELS:
-        frame = prediction.summary_frame(alpha=1 - level / 100)
-        bounds[level] = (frame["obs_ci_lower"].to_numpy(), frame["obs_ci_upper"].to_numpy())
-    mean = prediction.predicted_mean
-    return _gaussian_samples(mean, gaussian_sd(bounds), n_paths, seed)
-
-
-def _rw_gauss(case, years, n_paths, seed):
-    y = np.log(case.values)
-    drift, s2, _ = _rw_volatility(case.t, y)
-    lead = years + 1.0 - case.t[-1]
-    span = case.t[-1] - case.t[0]
-    sd = np.sqrt(s2 * (lead + lead**2 / span))
-    return np.exp(_gaussian_samples(y[-1] + drift * lead, sd, n_paths, seed))
-
-
-def _year_end_run(case) -> tuple[np.ndarray, np.ndarray]:
-    """The latest run of consecutive year-ends before the origin."""
-    figures = year_end_figures(case.used)
-    years = np.array(sorted(figures), dtype=int)
-    return latest_run(years, np.array([figures[y] for y in years]))
-
-
-def _statsforecast(method, case, years, n_paths, seed):
-    from statsforecast.models import AutoETS, AutoTheta
-
-    run_years, run_values = _year_end_run(case)
-    if len(run_years) < STATSFORECAST_MIN_YEARS:
-        return None
-    model = AutoETS(season_length=1) if method == "auto_ets" else AutoTheta(season_length=1)
-    steps = years - run_years[-1]
-    fc = model.forecast(y=np.log(run_values), h=int(steps.max()), level=list(INTERVAL_LEVELS))
-    pick = steps - 1
-    mean = np.asarray(fc["mean"], dtype=float)[pick]
-    bounds = {
-        level: (
-            np.asarray(fc[f"lo-{level}"], dtype=float)[pick],
-            np.asarray(fc[f"hi-{level}"], dtype=float)[pick],
-        )
-        for level in INTERVAL_LEVELS
-    }
-    sd = gaussian_sd(bounds)
-    return np.exp(_gaussian_samples(mean, sd, n_paths, seed))
+    logs = baseline.sample(data, years + 1.0, n_paths, np.random.default_rng(seed))
+    return np.exp(logs)
 
 
 def _samples(
@@ -338,15 +247,9 @@ def _samples(
     if len(case.used) < (2 if method in ("rw_drift", "rw_shrunk") else min_points):
         return None
     stream = _stream_seed(seed, method, case.series.region, case.series.indicator, case.origin)
-    if method in OURS:
+    if method in ours():
         return _ours(method, case, years, until, n_paths, stream, count_from, priors)
-    if method == "growth_ratio":
-        return _growth_ratio(case, years, n_paths)
-    if method == "linear":
-        return _linear(case, years, n_paths, stream)
-    if method == "rw_gauss":
-        return _rw_gauss(case, years, n_paths, stream)
-    return _statsforecast(method, case, years, n_paths, stream)
+    return _baseline(method, case, years, n_paths, stream)
 
 
 # --- hindcasts ------------------------------------------------------------------------------
@@ -378,15 +281,26 @@ class Hindcasts:
         )
 
 
+def ours() -> tuple[str, ...]:
+    """Our methods: the default model, ``pool``, then the other registered models."""
+    names = model_names()
+    return (names[0], "pool", *names[1:])
+
+
+def methods() -> tuple[str, ...]:
+    """Every method the hindcasts can score: ours, then the baselines (the tables' order)."""
+    return (*ours(), *baseline_names())
+
+
 def available_baselines() -> tuple[str, ...]:
     """The baselines that can run here: the statsforecast ones only where it is installed."""
     if importlib.util.find_spec("statsforecast") is None:
-        return tuple(b for b in BASELINES if b not in STATSFORECAST_BASELINES)
-    return BASELINES
+        return tuple(b for b in baseline_names() if b not in STATSFORECAST_BASELINES)
+    return baseline_names()
 
 
 def _methods(models: Iterable[str], baselines: bool | Iterable[str]) -> tuple[str, ...]:
-    ours = tuple(models)
+    chosen = tuple(models)
     extra = (
         available_baselines()
         if baselines is True
@@ -394,16 +308,17 @@ def _methods(models: Iterable[str], baselines: bool | Iterable[str]) -> tuple[st
         if baselines is False
         else tuple(baselines)
     )
-    unknown = [m for m in ours if m not in OURS] + [b for b in extra if b not in BASELINES]
+    unknown = [m for m in chosen if m not in ours()]
+    unknown += [b for b in extra if b not in baseline_names()]
     if unknown:
-        raise UsageError(f"unknown method {unknown[0]!r}; use {', '.join(OURS + BASELINES)}")
+        raise UsageError(f"unknown method {unknown[0]!r}; use {', '.join(methods())}")
     needs = [b for b in extra if b in STATSFORECAST_BASELINES]
     if needs and importlib.util.find_spec("statsforecast") is None:
         raise UsageError(
             f"the {' and '.join(needs)} baselines need statsforecast: "
             "pip install 'ipindicators[bench]', or choose baselines without them"
         )
-    return ours + extra
+    return chosen + extra
 
 
 def _series_hindcasts(series_list, methods, horizons, settings, priors_by_origin):
@@ -495,10 +410,10 @@ def hindcasts(
     seed : int
         Base seed; the same inputs and seed give the same forecasts.
     models : iterable of str
-        Our models (:data:`OURS`).
+        Our models (:func:`ours`).
     baselines : bool or iterable of str
         Every available baseline (True; see :func:`available_baselines`), none (False) or a
-        selection of :data:`BASELINES`.
+        selection of :func:`~.registry.baseline_names`.
     min_points : int
         Usable figures needed at the origin (``rw_drift`` and ``rw_shrunk`` need two).
     count_from : {"release", "period_end"}
@@ -511,10 +426,10 @@ def hindcasts(
     Hindcasts
     """
     frame, chosen = _prepare(observations, horizons, n_paths, min_points, count_from)
-    methods = _methods(models, baselines)
+    chosen_methods = _methods(models, baselines)
     all_series = _series(frame)
     priors_by_origin: dict[int, dict[str, FamilyPrior]] = {}
-    if "rw_shrunk" in methods:
+    if any(m in model_names() and model(m).needs_prior for m in chosen_methods):
         origins = sorted(set(frame["period_end"].dt.year.astype(int)))
         priors_by_origin = {
             year: family_priors(frame, origin_date(year, count_from), count_from)
@@ -522,7 +437,7 @@ def hindcasts(
         }
     settings = (n_paths, seed, min_points, count_from)
     if n_jobs <= 1:
-        parts = [_series_hindcasts(all_series, methods, chosen, settings, priors_by_origin)]
+        parts = [_series_hindcasts(all_series, chosen_methods, chosen, settings, priors_by_origin)]
     else:
         chunks = [all_series[i :: n_jobs * 4] for i in range(n_jobs * 4)]
         with ProcessPoolExecutor(n_jobs, initializer=_one_blas_thread) as pool:
@@ -530,7 +445,10 @@ def hindcasts(
                 pool.map(
                     _series_hindcasts,
                     chunks,
-                    *([v] * len(chunks) for v in (methods, chosen, settings, priors_by_origin)),
+                    *(
+                        [v] * len(chunks)
+                        for v in (chosen_methods, chosen, settings, priors_by_origin)
+                    ),
                 )
             )
     rows = pd.DataFrame([r for part, _ in parts for r in part], columns=ROW_COLUMNS)
@@ -541,7 +459,7 @@ def hindcasts(
 
 def _order(rows: pd.DataFrame) -> np.ndarray:
     """Row order: method (ours first, then the baselines), then series, origin, horizon."""
-    rank = rows["method"].map({m: i for i, m in enumerate(OURS + BASELINES)})
+    rank = rows["method"].map({m: i for i, m in enumerate(methods())})
     keyed = rows.assign(_rank=rank, _position=np.arange(len(rows)))
     return keyed.sort_values(["_rank", *KEY], kind="mergesort")["_position"].to_numpy()
 
@@ -732,7 +650,7 @@ def target_hindcasts(made: Hindcasts) -> pd.DataFrame:
                 }
             )
     table = pd.DataFrame(found, columns=TARGET_COLUMNS)
-    rank = table["method"].map({m: i for i, m in enumerate(OURS + BASELINES)})
+    rank = table["method"].map({m: i for i, m in enumerate(methods())})
     return (
         table.assign(_rank=rank)
         .sort_values(["_rank", "target_id", "origin"], kind="mergesort")
@@ -821,7 +739,7 @@ def summarise(
                 record[f"{name}_low"], record[f"{name}_high"] = low, high
         records.append(record)
     table = pd.DataFrame(records)
-    rank = table["method"].map({m: i for i, m in enumerate(OURS + BASELINES)})
+    rank = table["method"].map({m: i for i, m in enumerate(methods())})
     return (
         table.assign(_rank=rank)
         .sort_values(["_rank", *by[1:]], kind="mergesort")
@@ -845,7 +763,7 @@ def paired(
     """
     ours = scores[scores["method"] == reference].set_index(KEY)[["crps_log"]]
     rows = []
-    for method in [m for m in OURS + BASELINES if m != reference]:
+    for method in [m for m in methods() if m != reference]:
         other = scores[scores["method"] == method].set_index(KEY)[["crps_log"]]
         both = ours.add_suffix("_ref").join(other.add_suffix("_other"), how="inner")
         if both.empty:

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .assess import ALREADY_MET, ESTIMATE_BANDS, VERDICT_BANDS
+from .assess import ESTIMATE_BANDS, VERDICT_BANDS
+from .results import Verdict
 
-SETTLED = ("achieved", "missed")
-OPEN = (*(label for _, label in VERDICT_BANDS), ALREADY_MET)
+SETTLED = (Verdict.ACHIEVED, Verdict.MISSED)
+OPEN = (*(label for _, label in VERDICT_BANDS), Verdict.ALREADY_MET)
 ESTIMATED = tuple(label for _, label in ESTIMATE_BANDS)
 JUDGED = (*SETTLED, *OPEN, *ESTIMATED)
 COLUMNS = [

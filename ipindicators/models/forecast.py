@@ -8,24 +8,14 @@ scale where the models' Gaussian assumptions are reasonable:
 * bounded percentages on the logit scale of ``value / 100``,
 * small whole numbers (counts) with a Poisson log-linear model.
 
-Models (each returns seeded sample paths at year-ends)
--------------------------------------------------------
-``trend``
-    Log-linear trend :math:`y_t = a + b t + \varepsilon_t` fitted by OLS (statsmodels); paths
-    draw :math:`\sigma^2` from its scaled inverse-:math:`\chi^2` posterior and :math:`(a, b)` from
-    the normal given :math:`\sigma^2`, then add residual noise. Needs 3 observations.
-``rw_drift``
-    Random walk with drift in continuous time, :math:`dy = \mu\,dt + \sigma\,dW`: the drift is the
-    average growth between the first and last observation (the CAGR rule made stochastic), the
-    volatility comes from the increments scaled by their spacing. With only two observations the
-    single increment sets the scale with one degree of freedom, which gives very wide intervals.
-``damped``
-    Additive damped-trend exponential smoothing (statsmodels ``ETSModel``) on the latest run of
-    consecutive year-ends, when it has at least :data:`DAMPED_MIN_YEARS` points; paths from
-    ``ETSResults.simulate``.
-
-``pool`` (default) splits the paths equally between the models a series supports. Year-ends that
-fall between two observations are filled by a Brownian bridge between them.
+Models
+------
+Each model (:mod:`.methods`, listed in :mod:`.registry`) returns seeded sample paths on the model
+scale at the year-ends after the last figure. ``rw_shrunk``, a random walk with drift that borrows
+strength from the same indicator in the other regions (:mod:`.pooling`), is the default;
+``pool`` splits the paths equally between the pooled models a series supports (``trend``,
+``rw_drift``, ``damped``). Year-ends that fall between two observations are filled by a Brownian
+bridge between them.
 
 Calibration (on by default)
 ---------------------------
@@ -62,12 +52,11 @@ Science*, 31(10), 1237-1246.
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
-from functools import cache, partial
+from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -77,20 +66,21 @@ from threadpoolctl import ThreadpoolController, threadpool_limits
 from ..catalog.indicators import indicator
 from ..catalog.regions import is_region, region_id
 from ..errors import UsageError
-from ..params import CountFrom, as_of_date, check_paths, check_seed
-from . import DEFAULT_MODEL, MODELS, POOLED
+from ..params import CountFrom, check_paths
 from .calibration import Calibration, shipped_calibrations
+from .methods import inverse_chi2_scale, rw_volatility
 from .pooling import (
     FamilyPrior,
     family_priors,
     posterior,
     prior_for,
     series_moments,
-    shrunk_rw_paths,
 )
-from .series import Scale, decimal_year, latest_run, scale_for, usable_observations
+from .protocol import SeriesData
+from .registry import DEFAULT_MODEL, check_models, model
+from .series import Scale, decimal_year, scale_for, usable_observations
+from .settings import Settings
 
-DAMPED_MIN_YEARS = 8
 MAX_HORIZON = 50
 """Forecasts end at most this many years after ``as_of``."""
 QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)
@@ -103,110 +93,6 @@ def _calibration(calibrated: bool | Calibration, method: str) -> Calibration:
     if not calibrated:
         return Calibration()
     return shipped_calibrations().get(method, Calibration())
-
-
-# --- models ---------------------------------------------------------------------------------
-def _inverse_chi2_scale(rng: np.random.Generator, s2: float, df: int, size: int) -> np.ndarray:
-    return s2 * df / rng.chisquare(df, size=size)
-
-
-def _ols_line(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, int]:
-    """OLS of ``y`` on ``[1, x]``: coefficients, residual variance, (X'X)⁻¹ and residual df.
-
-    The closed form of ``statsmodels.OLS(y, add_constant(x)).fit()`` (``params``, ``scale``,
-    ``normalized_cov_params``, ``df_resid``), without its per-call overhead.
-    """
-    design = np.column_stack([np.ones_like(x), x])
-    cov = np.linalg.inv(design.T @ design)
-    params = cov @ (design.T @ y)
-    df = len(y) - 2
-    residuals = y - design @ params
-    return params, float(residuals @ residuals) / df, cov, df
-
-
-def _trend_paths(t, y, horizon, n, rng):
-    params, scale, cov, df = _ols_line(t - t[-1], y)
-    s2 = max(scale, 1e-12)
-    sigma2 = _inverse_chi2_scale(rng, s2, df, n)
-    chol = np.linalg.cholesky(cov + 1e-15 * np.eye(2))
-    z = rng.standard_normal((n, 2))
-    slope = z[:, 0] * chol[1, 0] + z[:, 1] * chol[1, 1]
-    beta = params[None, :] + np.sqrt(sigma2)[:, None] * np.column_stack(
-        [z[:, 0] * chol[0, 0], slope]
-    )
-    mean = beta[:, :1] + beta[:, 1:] * (horizon - t[-1])[None, :]
-    return mean + np.sqrt(sigma2)[:, None] * rng.standard_normal((n, len(horizon)))
-
-
-def _rw_volatility(t, y) -> tuple[float, float, int]:
-    span = t[-1] - t[0]
-    drift = (y[-1] - y[0]) / span
-    gaps = np.diff(t)
-    shocks = np.diff(y) - drift * gaps
-    if len(y) >= 3:
-        df = len(y) - 2
-        s2 = float(np.sum(shocks**2 / gaps) / df)
-    else:
-        df = 1
-        s2 = float((y[-1] - y[0]) ** 2 / span)
-    return drift, max(s2, 1e-12), df
-
-
-def _rw_paths(t, y, horizon, n, rng):
-    drift, s2, df = _rw_volatility(t, y)
-    sigma2 = _inverse_chi2_scale(rng, s2, df, n)
-    mu = drift + np.sqrt(sigma2 / (t[-1] - t[0])) * rng.standard_normal(n)
-    gaps = np.diff(np.concatenate([[t[-1]], horizon]))
-    shocks = (
-        np.sqrt(sigma2)[:, None] * np.sqrt(gaps)[None, :] * rng.standard_normal((n, len(gaps)))
-    )
-    return y[-1] + mu[:, None] * (horizon - t[-1])[None, :] + np.cumsum(shocks, axis=1)
-
-
-def _consecutive_year_ends(t, y) -> tuple[np.ndarray, np.ndarray]:
-    """The latest run of consecutive year-ends (the one the forecast continues)."""
-    ends = np.isclose(t, np.round(t))
-    return latest_run(np.round(t[ends]).astype(int), y[ends])
-
-
-def _damped_paths(t, y, horizon, n, rng):
-    years, values = _consecutive_year_ends(t, y)
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
-    with warnings.catch_warnings():
-        # A short run often ends the likelihood search at its iteration limit; the fit is
-        # still usable and the warning says nothing a user can act on.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        fit = ETSModel(values, error="add", trend="add", damped_trend=True).fit(disp=False)
-    steps = round(horizon[-1]) - int(years[-1])
-    simulated = fit.simulate(nsimulations=steps, anchor="end", repetitions=n, rng=rng)
-    simulated = np.asarray(simulated).reshape(steps, n).T
-    grid = years[-1] + np.arange(1, steps + 1)
-    return simulated[:, np.searchsorted(grid, np.round(horizon).astype(int))]
-
-
-def _count_paths(t, y, horizon, n, rng):
-    from statsmodels.genmod.families import Poisson
-    from statsmodels.genmod.generalized_linear_model import GLM
-
-    design = np.column_stack([np.ones_like(t), t - t[-1]])
-    fit = GLM(y, design, family=Poisson()).fit()
-    beta = rng.multivariate_normal(fit.params, fit.cov_params(), size=n)
-    rate = np.exp(beta[:, :1] + beta[:, 1:] * (horizon - t[-1])[None, :])
-    return rng.poisson(np.minimum(rate, 1e9)).astype(float)
-
-
-def available_models(t: np.ndarray, scale: str) -> tuple[str, ...]:
-    """Models a series of observation times supports (empty with fewer than 2 points)."""
-    if len(t) < 2:
-        return ()
-    if scale == "count":
-        return ("trend",)
-    models = ["rw_shrunk", "rw_drift"] if len(t) == 2 else ["rw_shrunk", "trend", "rw_drift"]
-    if len(_consecutive_year_ends(t, t)[0]) >= DAMPED_MIN_YEARS:
-        models.append("damped")
-    return tuple(models)
 
 
 def _bridge(t, y, times, sigma2, rng):
@@ -291,6 +177,11 @@ class Forecast:
             )
         return self.paths[:, where[0]]
 
+    def through(self, year: int) -> Forecast:
+        """The same forecast ending at ``year`` (the paths of the years up to it, unchanged)."""
+        keep = self.years <= year
+        return replace(self, years=self.years[keep], paths=self.paths[:, keep])
+
     def summary(self, quantiles: tuple[float, ...] = QUANTILES) -> pd.DataFrame:
         """Quantiles of the paths per year-end (columns ``q0.025`` …).
 
@@ -305,15 +196,6 @@ class Forecast:
         )
         table.insert(0, "year", self.years)
         return table
-
-
-def check_models(models: str | tuple[str, ...]) -> tuple[str, ...]:
-    """The models a ``models`` argument names; :class:`UsageError` for an unknown one."""
-    chosen = POOLED if models == "pool" else ((models,) if isinstance(models, str) else models)
-    unknown = [m for m in chosen if m not in MODELS]
-    if unknown:
-        raise UsageError(f"unknown model {unknown[0]!r}; use 'pool' or one of {', '.join(MODELS)}")
-    return tuple(chosen)
 
 
 def _method_name(models: str | tuple[str, ...]) -> str:
@@ -353,10 +235,10 @@ def forecast(
         Number of sample paths (split equally between pooled models).
     seed : int
         Seed of the random generator; the same inputs and seed give the same paths.
-    models : {"rw_shrunk", "pool", "trend", "rw_drift", "damped"} or tuple
-        The model (default :data:`DEFAULT_MODEL`), ``pool`` (trend, random walk and damped
-        trend mixed equally), or a tuple of models to mix; models a series cannot support are
-        skipped.
+    models : str or tuple
+        A registered model (default :data:`~.registry.DEFAULT_MODEL`; see
+        :mod:`.registry`), ``pool`` (the pooled models mixed equally), or a tuple of models to
+        mix; models a series cannot support are skipped.
     calibrated : bool or Calibration
         Apply the shipped calibration of the method (default; see
         :mod:`ipindicators.models.calibration`), none (False), or the given factors. Only
@@ -374,47 +256,43 @@ def forecast(
         Paths over every year-end from the first observation's year to ``until``; with fewer
         than two usable observations, no paths and a ``message`` saying why.
     """
+    settings = Settings.of(as_of, n_paths, seed, models, count_from)
+    return forecast_series(observations, region, indicator_id, settings, until, calibrated, priors)
+
+
+def forecast_series(
+    observations: pd.DataFrame,
+    region: str,
+    indicator_id: str,
+    settings: Settings,
+    until: int,
+    calibrated: bool | Calibration = True,
+    priors: dict[str, FamilyPrior] | None = None,
+) -> Forecast:
+    """:func:`forecast` with its settings already checked (see :class:`.settings.Settings`)."""
     if not is_region(region) and not observations["region"].eq(region).any():
         region = region_id(region)  # a region's name, or a typo (then: "did you mean")
     with single_blas_thread():
-        return _forecast(
-            observations,
-            region,
-            indicator_id,
-            as_of,
-            until,
-            n_paths,
-            seed,
-            models,
-            calibrated,
-            count_from,
-            priors,
-        )
+        return _forecast(observations, region, indicator_id, settings, until, calibrated, priors)
 
 
 def _forecast(
     observations: pd.DataFrame,
     region: str,
     indicator_id: str,
-    as_of: int | str | dt.date,
+    settings: Settings,
     until: int,
-    n_paths: int,
-    seed: int,
-    models: str | tuple[str, ...],
     calibrated: bool | Calibration,
-    count_from: CountFrom,
     priors: dict[str, FamilyPrior] | None,
 ) -> Forecast:
     item = indicator(indicator_id)
-    chosen_models = check_models(models)
-    cutoff = as_of_date(as_of)
-    check_seed(seed)
+    chosen_models = check_models(settings.models)
+    cutoff, n_paths, count_from = settings.as_of, settings.n_paths, settings.count_from
     if not isinstance(until, int) or until < cutoff.year or until > cutoff.year + MAX_HORIZON:
         raise UsageError(
             f"until must be a year from the as_of year {cutoff.year} to {MAX_HORIZON} years "
             f"after it, not {until!r}"
         )
-    check_paths(n_paths)
     # compared column-wise (not through object arrays, which cost a string per row)
     mine = (
         observations["region"].eq(region) & observations["indicator"].eq(indicator_id)
@@ -439,71 +317,55 @@ def _forecast(
         used,
     )
     if len(used) < 2:
-        return Forecast(**{**empty.__dict__, "message": "only one observation: no forecast"})
+        return replace(empty, message="only one observation: no forecast")
     scale_name = scale_for(item)
     t = decimal_year(used["period_end"])
     values = used["value"].to_numpy(dtype=float)
     if scale_name == "log" and (values <= 0).any():
-        return Forecast(
-            **{
-                **empty.__dict__,
-                "message": "a figure of 0 cannot be modelled on the log scale: no forecast",
-            }
+        return replace(
+            empty, message="a figure of 0 cannot be modelled on the log scale: no forecast"
         )
     y = values if scale_name == "count" else Scale(scale_name).forward(values)
-    supported = [m for m in available_models(t, scale_name) if m in chosen_models]
+    data = SeriesData(t, y, values, scale_name)
+    supported = [m for m in chosen_models if model(m).supports(data)]
     if not supported:
-        return Forecast(
-            **{**empty.__dict__, "message": f"model(s) {', '.join(chosen_models)} need more data"}
-        )
+        return replace(empty, message=f"model(s) {', '.join(chosen_models)} need more data")
     prior, note = None, ""
-    if "rw_shrunk" in supported:
+    if any(model(m).needs_prior for m in supported):
         if priors is None:
             priors = family_priors(observations, cutoff, count_from)
         prior = prior_for(priors, indicator_id)
         if prior is None:
-            supported[supported.index("rw_shrunk")] = "rw_drift"
+            supported = [m if not model(m).needs_prior else "rw_drift" for m in supported]
             supported = list(dict.fromkeys(supported))
             note = (
                 "no other regions' series of this indicator to borrow strength from: "
                 "plain random walk with drift"
             )
+    data = SeriesData(t, y, values, scale_name, prior)
     first_year = int(np.floor(t[0] - 1e-9))
     years = np.arange(first_year, until + 1)
     check_paths(n_paths, len(years))
     times = years + 1.0
     future = times > t[-1] + 1e-9
     inside = ~future  # the grid starts at the first observation's year-end
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(settings.seed)
     shares = np.full(len(supported), n_paths // len(supported))
     shares[: n_paths % len(supported)] += 1
     streams = rng.spawn(len(supported) + 1)
     blocks = []
-    generators: dict[str, Callable[..., np.ndarray]] = {
-        "trend": _count_paths if scale_name == "count" else _trend_paths,
-        "rw_drift": _rw_paths,
-        "damped": _damped_paths,
-    }
-    if prior is not None:
-        generators["rw_shrunk"] = partial(shrunk_rw_paths, prior=prior)
-    for model, count, stream in zip(supported, shares, streams):
+    for name, count, stream in zip(supported, shares, streams):
         block = np.empty((count, len(years)))
         if future.any():
-            block[:, future] = generators[model](t, y, times[future], int(count), stream)
+            block[:, future] = model(name).sample(data, times[future], int(count), stream)
         blocks.append(block)
     paths = np.vstack(blocks)
     if inside.any():
-        if scale_name == "count":
-            sigma2 = np.zeros(n_paths)
-        elif prior is not None:  # the family's volatility too, not two figures' alone
-            post = posterior(series_moments(t, y), prior)
-            sigma2 = post.s2 * post.df / streams[-1].chisquare(post.df, size=n_paths)
-        else:
-            _, s2, df = _rw_volatility(t, y)
-            sigma2 = _inverse_chi2_scale(streams[-1], s2, df, n_paths)
-        paths[:, inside] = _bridge(t, y, times[inside], sigma2, streams[-1])
+        paths[:, inside] = _bridge(
+            t, y, times[inside], _bridge_variance(data, n_paths, streams[-1]), streams[-1]
+        )
     if scale_name == "log" and future.any():
-        cal = _calibration(calibrated, "rw_drift" if note else _method_name(models))
+        cal = _calibration(calibrated, "rw_drift" if note else _method_name(settings.models))
         paths[:, future] = cal.apply(paths[:, future], float(y[-1]), times[future] - t[-1])
     if scale_name != "count":
         paths = Scale(scale_name).back(paths)
@@ -511,6 +373,18 @@ def _forecast(
     return Forecast(
         region, indicator_id, cutoff, years, paths, labels, used, note, tuple(supported)
     )
+
+
+def _bridge_variance(data: SeriesData, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Volatility draws for the bridge between observed figures: the family's with a prior,
+    the series' own without one, none for counts."""
+    if data.scale == "count":
+        return np.zeros(n)
+    if data.prior is not None:  # the family's volatility too, not two figures' alone
+        post = posterior(series_moments(data.t, data.y), data.prior)
+        return inverse_chi2_scale(rng, post.s2, post.df, n)
+    _, s2, df = rw_volatility(data.t, data.y)
+    return inverse_chi2_scale(rng, s2, df, n)
 
 
 @cache
@@ -534,12 +408,12 @@ def _one_blas_thread() -> None:
     threadpool_limits(1)
 
 
-def _forecast_chunk(frame, keys, settings, reduce):
+def _forecast_chunk(frame, keys, settings, until, calibrated, priors, reduce):
     groups = dict(iter(frame.groupby(["region", "indicator"], sort=False)))
     results = []
     for region, indicator_id in keys:
         series = groups.get((region, indicator_id), frame.iloc[:0])
-        fc = forecast(series, region, indicator_id, **settings)
+        fc = forecast_series(series, region, indicator_id, settings, until, calibrated, priors)
         results.append(fc if reduce is None else reduce(fc))
     return results
 
@@ -580,31 +454,22 @@ def forecast_many(
     """
     keys = list(series)
     wanted = set(keys)
-    cutoff = as_of_date(as_of)
-    settings = {
-        "as_of": cutoff,
-        "until": until,
-        "n_paths": n_paths,
-        "seed": seed,
-        "models": models,
-        "calibrated": calibrated,
-        "count_from": count_from,
-        "priors": family_priors(observations, cutoff, count_from)
-        if "rw_shrunk" in check_models(models)
-        else {},
-    }
+    settings = Settings.of(as_of, n_paths, seed, models, count_from)
+    borrows = any(model(m).needs_prior for m in check_models(models))
+    priors = family_priors(observations, settings.as_of, count_from) if borrows else {}
+    shared = (settings, until, calibrated, priors, reduce)
     frame = observations[
         [pair in wanted for pair in zip(observations["region"], observations["indicator"])]
     ]
     if n_jobs <= 1 or len(keys) < 2:
-        return _forecast_chunk(frame, keys, settings, reduce)
+        return _forecast_chunk(frame, keys, *shared)
     step = min(len(keys), n_jobs * 4)
     positions = [range(start, len(keys), step) for start in range(step)]
     chunks = [[keys[p] for p in chosen] for chosen in positions]
     pairs = list(zip(frame["region"], frame["indicator"]))
     parts = [frame[[pair in own for pair in pairs]] for own in map(set, chunks)]
     with ProcessPoolExecutor(n_jobs, initializer=_one_blas_thread) as pool:
-        done = pool.map(_forecast_chunk, parts, chunks, [settings] * step, [reduce] * step)
+        done = pool.map(_forecast_chunk, parts, chunks, *([value] * step for value in shared))
         results: list = [None] * len(keys)
         for chosen, found in zip(positions, done):
             for p, result in zip(chosen, found):

@@ -153,3 +153,24 @@ def latest_run(years: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.nd
     breaks = np.flatnonzero(np.diff(years) != 1)
     start = breaks[-1] + 1 if len(breaks) else 0
     return years[start:], np.asarray(values)[start:]
+
+
+# --- growth ---------------------------------------------------------------------------------
+CAGR_LOOKBACK_YEARS = 5
+
+
+def compound_growth(first: float, last: float, years: float) -> float | None:
+    """Compound annual growth from ``first`` to ``last`` over ``years`` (None if undefined)."""
+    if years <= 0 or first <= 0 or last <= 0:
+        return None
+    return (last / first) ** (1.0 / years) - 1.0
+
+
+def recent_growth(t: np.ndarray, values: np.ndarray) -> float | None:
+    """Compound annual growth over the last :data:`CAGR_LOOKBACK_YEARS` years of figures (all
+    of them if shorter); None with fewer than two figures."""
+    if len(t) < 2:
+        return None
+    start = int(np.searchsorted(t, t[-1] - CAGR_LOOKBACK_YEARS - 1e-9))
+    start = min(start, len(t) - 2)
+    return compound_growth(float(values[start]), float(values[-1]), float(t[-1] - t[start]))

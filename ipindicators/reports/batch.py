@@ -26,6 +26,7 @@ Output folder layout::
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import html
 import io
@@ -52,10 +53,10 @@ from ..catalog.targets import regions_with_targets, targets_for
 from ..data.store import observations as load_observations
 from ..errors import UsageError
 from ..models import DEFAULT_MODEL
-from ..models.assess import COLUMNS
-from ..models.forecast import check_models
 from ..models.pooling import family_priors
-from ..params import CountFrom, as_of_date, check_count_from, check_jobs, check_paths, check_seed
+from ..models.results import COLUMNS
+from ..models.settings import Settings
+from ..params import CountFrom, as_of_date, check_jobs
 from ..paths import data_in_use, notebooks_dir
 from .format import rounded
 from .incremental import (
@@ -74,6 +75,9 @@ from .incremental import (
 from .kernels import KernelError, KernelSlot, WarmKernel, close_event_loop
 from .publish import PublishError, publish
 from .region_report import VERDICTS, own_targets, read_assessment, verdict_label
+
+ASSESSMENT_FILE = "assessment.csv"
+"""The assessment a region's notebook writes for download, which the summary stacks."""
 
 REGION_NOTEBOOK = "region_report.ipynb"
 OVERVIEW_NOTEBOOK = "overview.ipynb"
@@ -224,13 +228,13 @@ def _coalesced_streams(outputs: list) -> list:
     return merged
 
 
-def _publish(kernel: WarmKernel, notebook_file: Path, region: str | None, downloads: bool) -> None:
-    """The report's HTML and downloads, made in the kernel that ran it (here if it died)."""
+def _publish(kernel: WarmKernel, notebook_file: Path, region: str | None) -> None:
+    """The report's HTML page, made in the kernel that ran it (here if it died)."""
     if not kernel.alive:
-        publish(str(notebook_file), region, downloads)
+        publish(str(notebook_file), region)
         return
     try:
-        kernel.call(PUBLISH, notebook_file=str(notebook_file), region=region, downloads=downloads)
+        kernel.call(PUBLISH, notebook_file=str(notebook_file), region=region)
     except KernelError as exc:
         if exc.name == PublishError.__name__:
             raise PublishError(exc.value) from None
@@ -266,14 +270,16 @@ def run_notebook(task: ReportTask, kernel: WarmKernel | None = None) -> RegionRu
     folder = Path(task.folder)
     name = task.name
     started = time.perf_counter()
+    downloaded = folder / ASSESSMENT_FILE
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        downloaded.unlink(missing_ok=True)  # the table the run writes, never an older one
     except OSError as exc:
         return RegionRun(name, False, f"cannot write to {folder}: {exc.strerror}", 0.0)
     error = ""
     executed: nbformat.NotebookNode | None
     try:
-        executed = kernel.execute_notebook(task.notebook, task.parameters)
+        executed = kernel.execute_notebook(task.notebook, task.parameters, cwd=folder)
     except Exception as exc:  # the notebook keeps the error; the batch goes on
         error = _error_line(exc)
         executed = kernel.last_notebook
@@ -285,35 +291,29 @@ def run_notebook(task: ReportTask, kernel: WarmKernel | None = None) -> RegionRu
         notebook = stable_notebook(executed)
         written = folder / f"{task.stem}.ipynb"
         write_text(written, nbformat.writes(notebook) + "\n")
-        assessment = read_assessment(notebook)
         region = task.parameters.get("region")
-        _publish(kernel, written, None if region is None else str(region), not error)
+        _publish(kernel, written, None if region is None else str(region))
     except OSError as exc:
         return RegionRun(
             name, False, f"cannot write to {folder}: {exc.strerror}", time.perf_counter() - started
         )
     except (KernelError, PublishError) as exc:
         return RegionRun(name, False, str(exc), time.perf_counter() - started)
-    return RegionRun(
+    run = RegionRun(
         name,
         not error,
         error,
         time.perf_counter() - started,
         str(folder / f"{task.stem}.ipynb"),
         str(folder / f"{task.stem}.html"),
-        assessment,
     )
-
-
-def _check_parameters(as_of: int | str | None, n_paths: int, seed: int, models: str) -> None:
-    if as_of is not None and not isinstance(as_of, (int, str)):
-        raise UsageError(f"as_of must be a year or an ISO date, not {as_of!r}")
-    as_of_date(as_of)
-    check_paths(n_paths)
-    check_seed(seed)
-    if not isinstance(models, str):
-        raise UsageError(f"models must be one name, not {models!r}")
-    check_models(models)
+    if error or region is None:
+        return run
+    try:
+        return replace(run, assessment=read_assessment(downloaded))
+    except (OSError, ValueError) as exc:
+        why = f"the notebook wrote no readable {ASSESSMENT_FILE}: {exc}"
+        return replace(run, ok=False, error=why)
 
 
 def _remove_leftovers(out: Path) -> None:
@@ -502,7 +502,8 @@ class _ThreadWorkers(_Workers):
 class _DaskWorkers(_Workers):
     """A Dask cluster: one lane of regions per worker thread, each lane on its own kernel.
 
-    The regions' files come back to the client, which writes them; the overview runs here.
+    The regions' files come back to the client, which writes them; the overview runs here, on
+    a kernel of the client (:meth:`_Workers.run`), as it reads the client's summary.
     """
 
     def __init__(self, scheduler: str) -> None:
@@ -567,10 +568,6 @@ class _DaskWorkers(_Workers):
                     yield [RegionRun(t.name, False, reason) for t in lane_of[future.key]]
                 return
 
-    def run(self, task: ReportTask) -> RegionRun:
-        """Run here, on a kernel of the client (the overview reads the client's summary)."""
-        return super().run(task)
-
     def close(self) -> None:
         super().close()
         self._client.close()
@@ -623,7 +620,7 @@ def index_html(
     result_runs: Sequence[RegionRun],
     out: Path,
     overview: RegionRun | None,
-    as_of: int | str | None,
+    as_of: dt.date | None,
 ) -> str:
     """The batch's index page: each region, its status, its number of targets and its report."""
 
@@ -667,7 +664,7 @@ def index_html(
     when = (
         "the figures public today"
         if as_of is None
-        else f"the figures public on {as_of_date(as_of).isoformat()}"
+        else f"the figures public on {as_of.isoformat()}"
     )
     heads = "".join(f"<th>{html.escape(verdict_label(v))}</th>" for v in verdicts)
     return (
@@ -738,7 +735,11 @@ def report(
     BatchResult
         The runs; ``result.ok`` is False if any region (or the overview) failed.
     """
-    _check_parameters(as_of, n_paths, seed, models)
+    if as_of is not None and not isinstance(as_of, (int, str)):
+        raise UsageError(f"as_of must be a year or an ISO date, not {as_of!r}")
+    if not isinstance(models, str):
+        raise UsageError(f"models must be one name, not {models!r}")
+    checked = Settings.of(as_of, n_paths, seed, models, count_from)
     check_jobs(jobs)
     out = Path(out).resolve()
     _remove_leftovers(out)
@@ -746,13 +747,12 @@ def report(
     show = sys.stderr.isatty() if progress is None else progress
     problems = dict(_resolved(r) for r in chosen)
     runs = [RegionRun(r, False, problem) for r, problem in problems.items() if problem]
-    check_count_from(count_from)
     settings = {
-        "as_of": as_of,
-        "n_paths": n_paths,
-        "seed": seed,
+        "as_of": None if as_of is None else checked.as_of.isoformat(),
+        "n_paths": checked.n_paths,
+        "seed": checked.seed,
         "models": models,
-        "count_from": count_from,
+        "count_from": checked.count_from,
     }
     plan = _plan([r for r, problem in problems.items() if not problem], out, settings, force)
     runs += plan.reused
@@ -781,7 +781,8 @@ def report(
             overview_run = _overview(workers, out, settings, force)
     finally:
         workers.close()
-    _write_or_report(out / "index.html", index_html(runs, out, overview_run, as_of), write_errors)
+    when = None if as_of is None else checked.as_of
+    _write_or_report(out / "index.html", index_html(runs, out, overview_run, when), write_errors)
     return BatchResult(
         out, sorted(runs, key=lambda r: r.region), overview_run, tuple(write_errors)
     )
@@ -814,7 +815,7 @@ def _stored_run(region: str, folder: Path) -> RegionRun | None:
     if not (notebook.is_file() and page.is_file()):
         return None
     try:
-        assessment = read_assessment(nbformat.read(notebook, as_version=4))
+        assessment = read_assessment(folder / ASSESSMENT_FILE)
     except (OSError, ValueError):
         return None
     return RegionRun(region, True, "", 0.0, str(notebook), str(page), assessment)
@@ -838,7 +839,7 @@ def _plan(regions: list[str], out: Path, settings: dict, force: bool) -> _Plan:
     tasks, reused, keys = [], [], {}
     for region in regions:
         folder = out / region
-        parameters = {"region": region, "downloads": False, "previous": str(folder / PREVIOUS)}
+        parameters = {"region": region, "previous": str(folder / PREVIOUS)}
         parameters.update(settings)
         keyed = {**parameters, "as_of": cutoff.isoformat()}
         keyed.pop("previous")  # where the previous version is kept, not an input

@@ -188,13 +188,17 @@ class WarmKernel:
         self,
         notebook: str | Path,
         parameters: Mapping[str, object],
+        cwd: str | Path | None = None,
     ) -> nbformat.NotebookNode:
         """Run one notebook with papermill on this kernel, after resetting the kernel.
 
-        Raises what :func:`papermill.execute_notebook` raises; the executed notebook (with
-        papermill's error marker where it failed) is then in :attr:`last_notebook`.
+        ``cwd`` is the folder the notebook runs in (where it writes what it writes to ``.``);
+        default: the kernel's own scratch folder. Raises what :func:`papermill.execute_notebook`
+        raises; the executed notebook (with papermill's error marker where it failed) is then
+        in :attr:`last_notebook`.
         """
         self._execute(_RESET)
+        self._execute(f"import os; os.chdir({str(cwd or self.folder)!r})")
         self.last_notebook = None
         return papermill.execute_notebook(
             str(notebook),

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..catalog.regions import region_id
 from ..errors import UsageError
-from ..models.forecast import check_models
+from ..models.registry import check_models
 from ..params import as_of_date, check_count_from, check_paths, check_seed
 
 
@@ -48,7 +48,7 @@ def check_notebook_parameters(**values: object) -> dict[str, object]:
         "seed": check_seed,
         "models": _models,
         "count_from": check_count_from,
-        "downloads": partial(_flag, "downloads"),
+        "downloads": partial(_optional_path, "downloads"),
         "previous": partial(_optional_path, "previous"),
         "summary_csv": partial(_optional_path, "summary_csv"),
     }
@@ -65,12 +65,6 @@ def _as_of(value: object) -> object:
 
 def _models(value: object) -> object:
     check_models(value)  # type: ignore[arg-type]
-    return value
-
-
-def _flag(name: str, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise UsageError(f"{name} must be True or False, not {value!r}")
     return value
 
 

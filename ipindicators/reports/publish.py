@@ -1,8 +1,9 @@
-"""Publish an executed report notebook: its code-free HTML and, for a region, its downloads.
+"""Publish an executed report notebook as its code-free HTML page.
 
 The batch calls :func:`publish` inside the kernel that ran the notebook, so the HTML export
-and the spreadsheets (the heaviest part of a report after its own cells) run in parallel in
-every kernel, while the batch's threads only exchange messages with the kernels.
+(the heaviest part of a report after its own cells) runs in parallel in every kernel, while the
+batch's threads only exchange messages with the kernels. The notebook itself writes its
+downloads (:func:`ipindicators.reports.region_report.vintage`).
 """
 
 from __future__ import annotations
@@ -12,14 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-import pandas as pd
 
 from ..atomic import write_text
 from ..catalog.regions import region as region_definition
-from ..data.store import observations as load_observations
-from ..paths import processed_dir
-from .downloads import write_downloads
-from .region_report import download_tables, read_assessment
 
 
 class PublishError(RuntimeError):
@@ -49,20 +45,8 @@ def page_title(region: str | None) -> str:
     return f"{names} — IP plan targets"
 
 
-def _embedded_observations() -> pd.DataFrame:
-    """The figures the downloads list: read once per build and process, not once per region."""
-    source = processed_dir() / "observations.csv"
-    stamp = source.stat().st_mtime_ns if source.is_file() else 0
-    return _observations_as_of(str(source), stamp)
-
-
-@lru_cache(maxsize=1)
-def _observations_as_of(source: str, stamp: int) -> pd.DataFrame:
-    return load_observations()
-
-
-def publish(notebook_file: str, region: str | None = None, downloads: bool = True) -> None:
-    """Write ``<stem>.html`` beside the executed ``<stem>.ipynb``; for a region, its downloads.
+def publish(notebook_file: str, region: str | None = None) -> None:
+    """Write ``<stem>.html`` beside the executed ``<stem>.ipynb``.
 
     Parameters
     ----------
@@ -70,22 +54,16 @@ def publish(notebook_file: str, region: str | None = None, downloads: bool = Tru
         The executed (and stabilised) notebook, already written.
     region : str, optional
         The region of a region report (its name titles the page); None for the overview.
-    downloads : bool
-        Write the region's figures, targets and assessment as CSV and XLSX beside it (only for
-        a notebook that ran without error).
 
     Raises
     ------
     PublishError
-        When a file cannot be written; nothing is left half-written.
+        When the page cannot be written; nothing is left half-written.
     """
     path = Path(notebook_file)
     try:
         notebook = nbformat.read(path, as_version=4)
         notebook.metadata["title"] = page_title(region)
         write_text(path.with_suffix(".html"), notebook_html(notebook))
-        if region is not None and downloads:
-            tables = download_tables(region, _embedded_observations(), read_assessment(notebook))
-            write_downloads(path.parent, tables)
     except OSError as exc:
         raise PublishError(f"cannot write to {path.parent}: {exc.strerror}") from None

@@ -1,15 +1,16 @@
 """The pieces of a region's report: its plans and targets, its data and sources, its charts.
 
 The report notebook (``notebooks/region_report.ipynb``) calls these functions and shows what
-they return; the batch (:mod:`ipindicators.reports.batch`) reads the assessment table back from the
-executed notebook through :func:`publish_assessment` / :func:`read_assessment`.
+they return: the tables from the assessment's frame, the charts from the forecasts the
+assessment was judged on. The notebook writes the assessment as a download
+(:func:`vintage`), which the batch (:mod:`ipindicators.reports.batch`) reads back with
+:func:`read_assessment`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -25,13 +26,10 @@ from ..catalog.indicators import indicator
 from ..catalog.regions import region as region_definition
 from ..catalog.targets import Target, is_inherited, target, targets_for
 from ..data.release import known_from
-from ..errors import IPIndicatorsError
-from ..models import DEFAULT_MODEL
 from ..models.assess import COLUMNS, MAX_LEAD_YEARS, UNTRACKED_VERDICTS
-from ..models.forecast import forecast
-from ..models.pooling import FamilyPrior, family_priors
+from ..models.results import Assessment
 from ..models.series import usable_observations
-from ..params import CountFrom, as_of_date
+from ..params import as_of_date
 from ..paths import data_in_use
 from .format import (
     MISSING,
@@ -47,14 +45,7 @@ from .format import (
 )
 from .plots import fan_chart, source_labels
 
-ASSESSMENT_TAG = "assessment"
-ASSESSMENT_MIME = "application/vnd.ipindicators.assessment+json"
 FORECAST_YEARS_AFTER = 2
-
-
-def cutoff_date(as_of: int | str | dt.date | None) -> dt.date:
-    """The date figures are used up to (see :func:`ipindicators.params.as_of_date`)."""
-    return as_of_date(as_of)
 
 
 def region_title(region: str) -> str:
@@ -137,7 +128,7 @@ def tracked_indicators(region: str, inherit: bool = True) -> list[str]:
 
 
 def data_sources(
-    region: str, observations: pd.DataFrame, as_of: int | None = None
+    region: str, observations: pd.DataFrame, as_of: int | str | dt.date | None = None
 ) -> pd.DataFrame:
     """The figures behind each tracked indicator: how many, when, the latest, and from where.
 
@@ -147,8 +138,8 @@ def data_sources(
         Region id.
     observations : DataFrame
         Tidy observations (as from :func:`ipindicators.observations`).
-    as_of : int, optional
-        Ignore figures dated after 31 December of this year.
+    as_of : int, str or datetime.date, optional
+        Ignore figures dated after this date (a year: its 31 December).
 
     Returns
     -------
@@ -157,7 +148,7 @@ def data_sources(
         (official statistics, state media, reprint, derived); ``n_figures`` is 0 and
         ``sources`` says "no data" where nothing was published or found.
     """
-    cutoff = pd.Timestamp(cutoff_date(as_of))
+    cutoff = pd.Timestamp(as_of_date(as_of))
     rows = []
     for indicator_id in tracked_indicators(region):
         series = observations[
@@ -226,56 +217,33 @@ def _targets_on(region: str, indicator_id: str) -> list[Target]:
 
 
 def indicator_charts(
-    region: str,
-    observations: pd.DataFrame,
-    as_of: int | None = None,
-    n_paths: int = 2000,
-    seed: int = 0,
-    models: str = DEFAULT_MODEL,
-    count_from: CountFrom = "release",
-    assessment: pd.DataFrame | None = None,
-    priors: dict[str, FamilyPrior] | None = None,
+    region: str, observations: pd.DataFrame, assessment: Assessment
 ) -> Iterator[tuple[str, Figure | None, str]]:
-    """One fan chart per tracked indicator that has figures public by ``as_of``.
+    """One fan chart per tracked indicator that has figures public at the assessment's date.
 
-    The forecast runs to two years after the latest of the as-of year and the indicator's
-    target years within :data:`~ipindicators.models.assess.MAX_LEAD_YEARS` of it (a target
-    further ahead is listed, not drawn); with ``assessment``, each target is annotated with its verdict. ``priors``
-    are the family priors at ``as_of`` (estimated from ``observations`` when not given; pass
-    the ones the assessment used to estimate them once).
+    Each chart draws the forecast the assessment judged the indicator's targets on, to two
+    years after the latest of the as-of year and the indicator's target years within
+    :data:`~ipindicators.models.assess.MAX_LEAD_YEARS` of it (a target further ahead is listed,
+    not drawn), each target annotated with its verdict.
 
     Yields
     ------
     (indicator, figure, message)
         ``figure`` is None, and ``message`` says why, when the series has no figure by then.
     """
-    cutoff = cutoff_date(as_of)
-    if priors is None:
-        priors = family_priors(observations, cutoff, count_from)
-    verdicts = (
-        {}
-        if assessment is None
-        else dict(zip(assessment["target_id"], assessment["verdict"].map(verdict_label)))
-    )
+    cutoff, count_from = assessment.settings.as_of, assessment.settings.count_from
+    verdicts = {t.target_id: verdict_label(t.verdict) for t in assessment}
     for indicator_id in tracked_indicators(region):
         series = observations[
             (observations["region"] == region) & (observations["indicator"] == indicator_id)
         ]
         if usable_observations(series, indicator(indicator_id), cutoff, count_from).empty:
-            yield (
-                indicator_id,
-                None,
-                (
-                    "no published figure found"
-                    if series.empty
-                    else "no figure public by the as-of date"
-                    + (
-                        " (a period total counts only for a full calendar year)"
-                        if indicator(indicator_id).measure == "period_total"
-                        else ""
-                    )
-                ),
-            )
+            yield indicator_id, None, _no_figure_note(indicator_id, series)
+            continue
+        fc = assessment.forecasts.get(indicator_id)
+        if fc is None:
+            why = assessment.forecast_errors.get(indicator_id, "no forecast was made")
+            yield indicator_id, None, f"no chart: {why}"
             continue
         targets = [
             t
@@ -283,26 +251,19 @@ def indicator_charts(
             if t.year is None or t.year <= cutoff.year + MAX_LEAD_YEARS
         ]
         until = max([cutoff.year, *(t.year for t in targets if t.year)]) + FORECAST_YEARS_AFTER
-        try:
-            fc = forecast(
-                observations,
-                region,
-                indicator_id,
-                cutoff,
-                until,
-                n_paths,
-                seed,
-                models,
-                count_from=count_from,
-                priors=priors,
-            )
-        except IPIndicatorsError as exc:
-            yield indicator_id, None, f"no chart: {exc}"
-            continue
+        shown = fc.through(until)
         figure, ax = plt.subplots(figsize=(10, 4.5))
-        fan_chart(fc, targets, ax=ax, verdicts=verdicts)
-        figure.alt_text = chart_description(fc, targets, verdicts)  # type: ignore[attr-defined]
+        fan_chart(shown, targets, ax=ax, verdicts=verdicts)
+        figure.alt_text = chart_description(shown, targets, verdicts)  # type: ignore[attr-defined]
         yield indicator_id, figure, fc.message
+
+
+def _no_figure_note(indicator_id: str, series: pd.DataFrame) -> str:
+    if series.empty:
+        return "no published figure found"
+    if indicator(indicator_id).measure == "period_total":
+        return "no figure public by the as-of date (a period total counts only for a full calendar year)"
+    return "no figure public by the as-of date"
 
 
 def chart_note(indicator_id: str, message: str) -> Markdown:
@@ -375,47 +336,27 @@ def untracked_targets(assessment: pd.DataFrame) -> pd.DataFrame:
     return missing[["target_id", "indicator", "target_year", "reason"]].reset_index(drop=True)
 
 
-def _json_ready(value):
-    if isinstance(value, (np.floating, np.integer)):
-        return value.item()
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    return value
+def read_assessment(path: str | Path) -> pd.DataFrame:
+    """An assessment table written for download by :func:`vintage` (:data:`COLUMNS`), with
+    the types :meth:`~ipindicators.models.results.Assessment.frame` gives them."""
+    frame = pd.read_csv(
+        path,
+        encoding="utf-8-sig",
+        dtype=ASSESSMENT_DTYPES,
+    )
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path}: the assessment table has no column {missing[0]!r}")
+    return frame[COLUMNS]
 
 
-def publish_assessment(assessment: pd.DataFrame, summary: str = "") -> None:
-    """Display the assessment's ``summary`` (Markdown) and the rows the batch collects.
-
-    The output carries the rows under :data:`ASSESSMENT_MIME`; run it in a cell tagged
-    :data:`ASSESSMENT_TAG`.
-    """
-    from IPython.display import display
-
-    records = [
-        {k: _json_ready(v) for k, v in row.items()} for row in assessment.to_dict("records")
-    ]
-    shown = summary or f"{len(records)} assessed targets"
-    display({ASSESSMENT_MIME: records, "text/markdown": shown, "text/plain": shown}, raw=True)
-
-
-def read_assessment(notebook: Mapping) -> pd.DataFrame:
-    """The assessment rows published by an executed report notebook (empty if none).
-
-    Parameters
-    ----------
-    notebook : mapping
-        The notebook as read by ``nbformat.read`` (or parsed from its JSON).
-    """
-    for cell in notebook["cells"]:
-        if ASSESSMENT_TAG not in cell.get("metadata", {}).get("tags", []):
-            continue
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if ASSESSMENT_MIME in data:
-                rows = data[ASSESSMENT_MIME]
-                rows = json.loads(rows) if isinstance(rows, str) else rows
-                return pd.DataFrame(rows, columns=COLUMNS)
-    return pd.DataFrame(columns=COLUMNS)
+ASSESSMENT_DTYPES = {
+    "n_obs": "Int64",
+    "target_year": "Int64",
+    "expected_year": "Int64",
+    "inherited": "boolean",
+}
+"""The columns of a stored assessment table that are not text or floats."""
 
 
 def evaluation_note() -> str:
