@@ -27,7 +27,8 @@ from ..catalog.regions import region as region_definition
 from ..catalog.targets import Target, is_inherited, target, targets_for
 from ..data.release import known_from
 from ..models.assess import COLUMNS, MAX_LEAD_YEARS, UNTRACKED_VERDICTS
-from ..models.results import Assessment
+from ..models.forecast import Forecast
+from ..models.results import SETTLED_STATUSES, Assessment, TargetAssessment
 from ..models.series import usable_observations
 from ..params import as_of_date
 from ..paths import data_in_use
@@ -232,7 +233,8 @@ def indicator_charts(
         ``figure`` is None, and ``message`` says why, when the series has no figure by then.
     """
     cutoff, count_from = assessment.settings.as_of, assessment.settings.count_from
-    verdicts = {t.target_id: verdict_label(t.verdict) for t in assessment}
+    results = {t.target_id: t for t in assessment}
+    verdicts = {target_id: verdict_label(t.verdict) for target_id, t in results.items()}
     for indicator_id in tracked_indicators(region):
         series = observations[
             (observations["region"] == region) & (observations["indicator"] == indicator_id)
@@ -254,7 +256,7 @@ def indicator_charts(
         shown = fc.through(until)
         figure, ax = plt.subplots(figsize=(10, 4.5))
         fan_chart(shown, targets, ax=ax, verdicts=verdicts)
-        figure.alt_text = chart_description(shown, targets, verdicts)  # type: ignore[attr-defined]
+        figure.alt_text = chart_description(shown, targets, results)  # type: ignore[attr-defined]
         yield indicator_id, figure, fc.message
 
 
@@ -271,8 +273,11 @@ def chart_note(indicator_id: str, message: str) -> Markdown:
     return Markdown(f"*{_safe(indicator(indicator_id).name_zh)}: {_safe(message)}*")
 
 
-def chart_description(fc, targets: list[Target], verdicts: Mapping[str, str]) -> str:
-    """Alt text of a fan chart: what it shows, in one paragraph."""
+def chart_description(
+    fc: Forecast, targets: list[Target], results: Mapping[str, TargetAssessment]
+) -> str:
+    """Alt text of a fan chart: what it shows, in one paragraph, each target with the numbers
+    of its assessment (the same as the attainment table's)."""
     item = indicator(fc.indicator)
     seen = fc.observations
     first, last = seen["period_end"].iloc[0].date(), seen["period_end"].iloc[-1].date()
@@ -291,12 +296,29 @@ def chart_description(fc, targets: list[Target], verdicts: Mapping[str, str]) ->
         goal = goal_target.value_in_indicator_unit()
         if goal is None:
             continue
-        verdict = verdicts.get(goal_target.id, "")
+        found = results.get(goal_target.id)
+        said = "" if found is None else f": {target_numbers(found)}"
         parts.append(
             f"Target {goal_target.comparator} {number(goal, item.unit)} by {goal_target.year}"
-            + (f": {verdict}." if verdict else ".")
+            f"{said}."
         )
     return " ".join(parts)
+
+
+def target_numbers(result: TargetAssessment) -> str:
+    """A target's verdict with its probability, median and 80 % interval where it has them:
+    ``很可能实现 likely (probability 72 %, median 35.2, 80 % interval 30.1–40.3)``."""
+    numbers = []
+    if result.probability is not None:
+        numbers.append(f"probability {percent(result.probability, 0)}")
+    if result.median_forecast is not None and result.status not in SETTLED_STATUSES:
+        numbers.append(f"median {number(result.median_forecast, result.unit)}")
+        numbers.append(
+            f"80 % interval {number(result.interval_80_low, result.unit)}–"
+            f"{number(result.interval_80_high, result.unit)}"
+        )
+    label = verdict_label(result.verdict)
+    return f"{label} ({', '.join(numbers)})" if numbers else label
 
 
 def _assessed(assessment: pd.DataFrame) -> pd.Series:
