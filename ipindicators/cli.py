@@ -208,6 +208,7 @@ def _cmd_extract(args: argparse.Namespace) -> str:
 
 
 def _cmd_backtest(args: argparse.Namespace) -> str:
+    from .catalog.indicators import population_indicators
     from .models.backtest import backtest, summarise
 
     scores = backtest(
@@ -217,7 +218,7 @@ def _cmd_backtest(args: argparse.Namespace) -> str:
         count_from=args.count_from,
         n_jobs=args.jobs,
     )
-    scores = scores[~scores["indicator"].str.startswith("resident_population")]
+    scores = scores[~scores["indicator"].isin(population_indicators())]
     by = ("method",) if args.overall else ("method", "horizon")
     return render(summarise(scores, by).to_dict("records"), args.format)
 

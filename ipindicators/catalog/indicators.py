@@ -11,6 +11,7 @@ from .units import UnitSymbol
 Kind = Literal["stock", "flow", "ratio", "rate", "count"]
 Measure = Literal["snapshot", "period_total"]
 Tracking = Literal["statistic", "programme"]
+Role = Literal["population"]
 KINDS: tuple[str, ...] = get_args(Kind)
 MEASURES: tuple[str, ...] = get_args(Measure)
 TRACKING: tuple[str, ...] = get_args(Tracking)
@@ -46,6 +47,10 @@ class Indicator(Entry):
         ``statistic``: a published statistic measures it; ``programme``: an output the plan's
         owner reports on (designations, cultivation or training counts) that no public
         statistic measures, so its targets are stated but never assessed.
+    role : {"population"} or None
+        ``population``: a denominator of per-capita ratios, not a target; its series are left
+        out of the fallback priors of :mod:`ipindicators.models.pooling` and of the accuracy
+        tables.
     """
 
     list_separators: ClassVar[Mapping[str, str]] = {"derived_from": " / "}
@@ -63,6 +68,7 @@ class Indicator(Entry):
     definition: Text
     aliases_zh: Texts = ()
     tracking: Tracking = "statistic"
+    role: Role | None = None
 
     @property
     def per_capita(self) -> bool:
@@ -110,6 +116,20 @@ def indicator(indicator_id: str) -> Indicator:
 def is_indicator(indicator_id: str) -> bool:
     """Whether ``indicator_id`` is in the catalog."""
     return indicator_id in INDICATORS
+
+
+def population_indicators() -> tuple[str, ...]:
+    """The ids of the indicators whose ``role`` is ``population``."""
+    return tuple(item.id for item in INDICATORS if item.role == "population")
+
+
+def ratio_parts() -> dict[str, tuple[str, str]]:
+    """Each derived ratio's ``(numerator, denominator)`` indicator ids."""
+    return {
+        item.id: (item.derived_from[0], item.derived_from[1])
+        for item in INDICATORS
+        if item.is_derived
+    }
 
 
 def indicators() -> Any:

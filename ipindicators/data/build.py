@@ -37,6 +37,7 @@ import pandas as pd
 
 from ..atomic import replace_folder
 from ..catalog.indicators import indicators as indicator_table
+from ..catalog.indicators import ratio_parts
 from ..catalog.regions import REGIONS
 from ..catalog.units import conversion_factor
 from ..errors import DataError
@@ -271,12 +272,7 @@ class _Ratio:
 
 
 def _ratios() -> list[_Ratio]:
-    table = indicator_table()
-    return [
-        _Ratio(i, *table.loc[i, "derived_from"].split(" / "))
-        for i in table.index
-        if table.loc[i, "derived_from"]
-    ]
+    return [_Ratio(i, *parts) for i, parts in ratio_parts().items()]
 
 
 def _previous_year_end(period_end: pd.Series) -> pd.Series:
