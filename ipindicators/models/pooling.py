@@ -28,8 +28,9 @@ then:
 
 A family needs :data:`MIN_FAMILY` series with a volatility estimate; smaller families (national
 series) use the prior of every series of the same measure (``all snapshot`` for stocks and
-ratios, ``all period_total`` for annual flows), populations (the denominators of ratios, with
-their own much smaller volatility) left out. Nothing here is fitted on outcomes:
+ratios, ``all period_total`` for annual flows), the series whose catalog ``role`` is
+``population`` left out: denominators with their own much smaller volatility, and the
+census-revised vintage, published years after the years it describes. Nothing here is fitted on outcomes:
 the calibration that follows (:mod:`ipindicators.models.calibration`) is.
 
 References
@@ -48,7 +49,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import polygamma
 
-from ..catalog.indicators import indicator, indicators
+from ..catalog.indicators import indicator, population_indicators
 from ..params import CountFrom
 from .series import Scale, decimal_year, scale_for, usable_panel
 
@@ -217,7 +218,7 @@ def family_priors(
         ``"all period_total"``: the fallbacks (see the module). Indicators modelled as counts
         have none.
     """
-    denominators = {parts.split(" / ")[1] for parts in indicators()["derived_from"] if parts}
+    denominators = set(population_indicators())
     by_measure: dict[str, list[SeriesMoments]] = {"snapshot": [], "period_total": []}
     by_indicator: dict[str, list[SeriesMoments]] = {}
     usable = usable_panel(observations, as_of, count_from)
