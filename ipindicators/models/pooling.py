@@ -55,8 +55,11 @@ from .series import Scale, decimal_year, scale_for, usable_panel
 
 DRIFT_LOOKBACK_YEARS = 6
 MIN_FAMILY = 5
-PRIOR_DF_RANGE = (2.0, 30.0)
-"""Bounds of the prior's degrees of freedom :math:`\\nu_0`."""
+PRIOR_DF_RANGE = (4.0, 30.0)
+"""Bounds of the prior's degrees of freedom :math:`\\nu_0`. A series' predictive is a Student t
+with at least :math:`\\nu_0` degrees of freedom; from 4 up its variance (and kurtosis) is
+finite. (Hubei's PCT applications, two figures as of 2021: the 2025 80 % interval spans a
+factor of 131 from end to end with a floor of 2, 58 with 4.)"""
 
 
 @dataclass(frozen=True)
