@@ -21,7 +21,7 @@ not scored in the out-of-time evaluation.
 In the out-of-time evaluation (:func:`ipindicators.models.backtest.out_of_time`) the factors are
 refitted at every forecast origin on the outcomes published by then; the factors the package
 ships (:data:`CALIBRATION_FILE`) are those fitted on every outcome published so far, written by
-``python benchmarks/calibrate.py``. Only series modelled on the log scale are calibrated.
+``python benchmarks/backtest.py --write-calibration``. Only series modelled on the log scale are calibrated.
 """
 
 from __future__ import annotations

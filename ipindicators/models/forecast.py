@@ -19,26 +19,12 @@ bridge between them.
 
 Calibration (on by default)
 ---------------------------
-Rolling-origin hindcasts of the embedded IP series (:mod:`ipindicators.models.backtest`) showed the
-plain pool's central 80 % intervals holding 57 % of the later year-end figures and its 95 %
-intervals 81 %, worse the further ahead: log-linear growth overshoots series that decelerate
-(China's invention patents per 10,000 people as of 2015: median 2020 forecast 28, actual
-15.8), and with one or two residual degrees of freedom the volatility draws give tails so
-heavy that paths overflow. ``forecast(..., calibrated=True)`` therefore applies
-:data:`CALIBRATION` (see :class:`Calibration`):
-
-* the drift of ``trend`` and ``rw_drift`` decays by ``phi`` per year after the last figure
-  (a damped trend; Gardner & McKenzie 1985),
-* their σ² draws get ``prior_df`` extra degrees of freedom,
-* each future year's spread of the pooled paths around their median (on the model scale) is
-  multiplied by a factor that grows with the years ahead.
-
-``benchmarks/calibrate.py`` fits the constants: ``prior_df`` and the spread factors match the
-central 80 % and 95 % interval coverage of the hindcasts, ``phi`` minimises their CRPS on the log
-scale; leaving one region out at a time it measures coverage on regions the fit never saw.
-Resident population is left out of the fit (a denominator with census-revision jumps, not a
-target); its intervals stay too narrow (80 % intervals hold 55 % of its later figures).
-``calibrated=False`` gives the plain models.
+Log-scale forecasts of every method get a growth and a spread factor per lead time
+(:mod:`ipindicators.models.calibration`), fitted on past forecasts whose outcomes are published:
+the growth the median expects from the last figure is damped (log-linear growth has overshot
+decelerating series) and every path's distance from the median rescaled. The shipped factors are
+written by ``python benchmarks/backtest.py --write-calibration``; ``calibrated=False`` gives
+the plain models.
 
 References
 ----------

@@ -382,23 +382,34 @@ ASSESSMENT_DTYPES = {
 
 
 def evaluation_note() -> str:
-    """How honest the probabilities are, from the stored out-of-time evaluation (Markdown)."""
-    from ..models.calibration import shipped_evaluation
+    """How honest the probabilities are, from the stored out-of-time evaluation, and the
+    calibration factors the forecasts used (Markdown)."""
+    from ..models import DEFAULT_MODEL
+    from ..models.calibration import shipped_calibrations, shipped_evaluation
 
     e = shipped_evaluation()
     best = e["best_baseline"].replace("rw_gauss", "a Gaussian random walk with drift")
+    factors = shipped_calibrations()[DEFAULT_MODEL]
+    narrow = (
+        " — narrower than they should be, so probabilities far from 50 % are somewhat "
+        "overconfident"
+        if e["coverage80"] < 0.75
+        else ""
+    )
     return (
         "**How honest the probabilities are**, measured out of time (calibration refitted at "
         "each forecast origin on what was public then; "
         f"{e['forecasts']:,} forecasts of {e['regions']} regions, 1–6 years ahead): 80 % "
         f"intervals held {e['coverage80']:.0%} of later figures and 95 % intervals "
-        f"{e['coverage95']:.0%}; the mean CRPS of the log figures was {e['crps_log']:.3f}, "
-        f"{1 - e['ratio_to_best_baseline']:.0%} below the best calibrated baseline ({best}) "
-        f"and {1 - e['ratio_to_growth_rule']:.0%} below the growth-ratio rule. On "
-        f"{e['targets']} real past plan targets ({e['target_probabilities']} probabilities, "
+        f"{e['coverage95']:.0%}{narrow}; the mean CRPS of the log figures was "
+        f"{e['crps_log']:.3f}, {1 - e['ratio_to_best_baseline']:.0%} below the best calibrated "
+        f"baseline ({best}) and {1 - e['ratio_to_growth_rule']:.0%} below the growth-ratio rule. "
+        f"On {e['targets']} real past plan targets ({e['target_probabilities']} probabilities, "
         f"{e['targets_missed']} targets missed) the Brier score was {e['brier']:.3f}, against "
-        f"{e['brier_growth_rule']:.3f} for the growth-ratio rule. Details and caveats: "
-        "`benchmarks/backtest.py` and the README."
+        f"{e['brier_growth_rule']:.3f} for the growth-ratio rule. The forecasts here damp the "
+        f"growth their median expects by ×{factors.growth[0]:.2f} one year ahead down to "
+        f"×{factors.growth[-1]:.2f} {len(factors.growth)} years ahead, factors fitted on every "
+        "outcome published so far. Details and caveats: `docs/evaluation.md`."
     )
 
 
