@@ -35,6 +35,7 @@ import pandas as pd
 from _tables import render
 
 from ipindicators.atomic import write_text
+from ipindicators.catalog.indicators import population_indicators
 from ipindicators.models import DEFAULT_MODEL
 from ipindicators.models.backtest import (
     available_baselines,
@@ -53,16 +54,27 @@ from ipindicators.models.calibration import CALIBRATION_FILE
 METHODS = ("rw_shrunk", "pool", "rw_drift")
 
 
+def _entry(known_by, cal) -> dict:
+    return {
+        "known_by": str(known_by),
+        "growth": list(cal.growth),
+        "spread": list(cal.spread),
+        "cases": list(cal.cases),
+    }
+
+
 def shipped_table(made, methods) -> tuple[pd.DataFrame, dict]:
-    """Factors per method and lead fitted on every outcome, as a table and as the JSON entry."""
+    """Factors per method and lead fitted on every outcome (as a table), and the JSON entry:
+    per method the vintage of every origin date (fitted on the outcomes public by then, as the
+    out-of-time evaluation fits them), then the one fitted on every outcome."""
+    newest = made.rows["outcome_known"].max()
+    origins = sorted(set(made.rows["as_of"]))
     rows, entries = [], {}
     for method in methods:
+        vintages = [(d, fit_method(made, method, d)) for d in origins if d < newest]
         cal = fit_method(made, method)
-        entries[method] = {
-            "growth": list(cal.growth),
-            "spread": list(cal.spread),
-            "cases": list(cal.cases),
-        }
+        vintages.append((newest, cal))
+        entries[method] = [_entry(d, c) for d, c in vintages if not c.identity]
         for lead, (g, s, n) in enumerate(zip(cal.growth, cal.spread, cal.cases), start=1):
             rows.append({"method": method, "lead": lead, "growth": g, "spread": s, "cases": n})
     return pd.DataFrame(rows), entries
@@ -113,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         count_from=args.count_from,
         n_jobs=args.jobs,
     )
-    made = made.subset(~made.rows["indicator"].str.startswith("resident_population").to_numpy())
+    made = made.subset(~made.rows["indicator"].isin(population_indicators()).to_numpy())
     made_at = time.perf_counter() - started
     calibrated = out_of_time(made)
     scores = score(calibrated)
@@ -148,9 +160,11 @@ def main(argv: list[str] | None = None) -> int:
         newest = made.rows["outcome_known"].max()
         payload = {
             "about": (
-                "Growth and spread factors per lead time (1, 2, ... years), fitted on every "
-                "hindcast whose outcome is published, by `python benchmarks/backtest.py "
-                f"--write-calibration --seed {args.seed} --paths {args.paths}`."
+                "Growth and spread factors per lead time (1, 2, ... years) per method, one "
+                "vintage per forecast origin fitted on the hindcasts whose outcomes were public "
+                "by its known_by date, the last on every published outcome; by `python "
+                f"benchmarks/backtest.py --write-calibration --seed {args.seed} --paths "
+                f"{args.paths}`."
             ),
             "newest_outcome_known": str(newest),
             "count_from": args.count_from,

@@ -28,7 +28,7 @@ from ipindicators.models.calibration import (
     Calibration,
     fit_calibration,
     quantile_score,
-    shipped_calibrations,
+    shipped_vintages,
 )
 from ipindicators.models.forecast import forecast, forecast_many
 from ipindicators.models.methods import _ols_line
@@ -272,7 +272,7 @@ def test_closed_form_ols_matches_statsmodels():
 
 
 def test_shipped_calibration_changes_only_future_years(obs):
-    shipped = shipped_calibrations()
+    shipped = {m: v[-1].calibration for m, v in shipped_vintages().items()}
     assert {"rw_shrunk", "pool", "rw_drift"} <= set(shipped)
     assert all(len(c.growth) == len(c.spread) == len(c.cases) >= 1 for c in shipped.values())
     plain = forecast(obs, *PER_10K, 2015, 2020, n_paths=400, seed=2, calibrated=False)
@@ -302,3 +302,39 @@ def test_an_empty_forecast_says_why_when_asked_for_a_year(obs):
     fc = forecast(obs, "hangzhou", "ip_pledge_financing", 2026, 2026)
     with pytest.raises(ipi.UsageError, match="one observation"):
         fc.at(2026)
+
+
+def test_a_vintage_fitted_on_later_outcomes_changes_no_past_assessment(monkeypatch):
+    from dataclasses import replace
+
+    from ipindicators.models import calibration
+
+    past = dt.date(2019, 6, 30)
+    shipped = calibration.shipped_vintages()
+    used = calibration.shipped_vintage("rw_shrunk", past)
+    assert used is not None and used.known_by <= past < shipped["rw_shrunk"][-1].known_by
+    before_past = ipi.assess("liaoning", past, n_paths=200).frame()
+    today = dt.date.today()
+    obs = ipi.observations()
+    before_now = forecast(obs, *PER_10K, today, today.year + 4, n_paths=200, seed=1)
+    wild = Calibration((1.5,) * 6, (3.0,) * 6, (100,) * 6)
+    later = {
+        method: tuple(v if v.known_by <= past else replace(v, calibration=wild) for v in vintages)
+        for method, vintages in shipped.items()
+    }
+    monkeypatch.setattr(calibration, "shipped_vintages", lambda: later)
+    pd.testing.assert_frame_equal(ipi.assess("liaoning", past, n_paths=200).frame(), before_past)
+    now = forecast(obs, *PER_10K, today, today.year + 4, n_paths=200, seed=1)
+    assert not np.array_equal(now.paths, before_now.paths)  # today, the later vintage is used
+
+
+def test_before_the_first_vintage_a_forecast_is_uncalibrated(obs):
+    from ipindicators.models.calibration import shipped_vintages
+
+    first = shipped_vintages()["rw_shrunk"][0].known_by
+    early = first - dt.timedelta(days=1)
+    if early.year < 2011:
+        pytest.skip(f"the first vintage ({first}) leaves no figure before it")
+    shipped = forecast(obs, *PER_10K, early, early.year + 3, n_paths=200, seed=1)
+    plain = forecast(obs, *PER_10K, early, early.year + 3, n_paths=200, seed=1, calibrated=False)
+    assert np.array_equal(shipped.paths, plain.paths)

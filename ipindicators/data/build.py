@@ -48,6 +48,7 @@ from ..paths import (
     raw_dir,
     user_processed_dir,
 )
+from .layout import TIDY_COLUMNS
 from .readers import read_observations
 from .release import release_dates
 
@@ -364,12 +365,7 @@ def derive(resolved: pd.DataFrame) -> pd.DataFrame:
             )
         )
     columns = [
-        "region",
-        "indicator",
-        "period_start",
-        "period_end",
-        "value",
-        "unit",
+        *TIDY_COLUMNS[:6],
         "origin",
         "source_class",
         "source_url",

@@ -494,7 +494,8 @@ def _from_paths(
 ) -> TargetAssessment:
     """A level or cumulative target read from its series' forecast paths."""
     assert item.year is not None
-    draws = _window_sums(item, fc) if item.cumulative else fc.at(item.year)
+    # a copy: a view into the paths would keep every path of the series alive with the result
+    draws = _window_sums(item, fc) if item.cumulative else fc.at(item.year).copy()
     growth = observed_cagr(used)
     result = replace(
         result,
@@ -632,9 +633,12 @@ def assess_region(
     settings: Settings,
     inherit: bool = True,
     priors: dict[str, FamilyPrior] | None = None,
+    every_series: bool = True,
 ) -> Assessment:
     """Every target of a region (a catalog id) from the figures in ``frame``, with checked
-    ``settings``; :func:`assess` is the same from raw arguments."""
+    ``settings``; :func:`assess` is the same from raw arguments. With ``every_series`` the
+    result also holds the forecast of every targeted series with figures (the report charts
+    them), not only of those a probability was read from."""
     chosen = targets_for(region, inherit=inherit)
     series = frame[frame["region"] == region]
     cutoff = settings.as_of
@@ -647,7 +651,7 @@ def assess_region(
         priors = family_priors(frame, cutoff, settings.count_from)
     forecasts = SeriesForecasts(frame, region, settings, priors)
     results = tuple(assess_catalog_target(t, region, frame, settings, forecasts) for t in chosen)
-    for indicator_id in _charted(chosen, frame, region):  # the report charts every series
+    for indicator_id in _charted(chosen, frame, region) if every_series else ():
         with contextlib.suppress(UsageError):  # kept in forecasts.errors: the chart says why
             forecasts.get(indicator_id)
     return Assessment(region, settings, results, forecasts.made, forecasts.errors)
@@ -732,23 +736,29 @@ def assess_all(
     observations: pd.DataFrame | None = None,
     count_from: CountFrom = "release",
     combine: str = "add",
+    keep_forecasts: bool = False,
 ) -> list[Assessment]:
     """Assess the targets of several regions (default: every region with targets of its own).
 
     Parameters are those of :func:`ipindicators.assess`; returns one :class:`Assessment` per
     region (:func:`~.results.combined` stacks their frames). The family priors are estimated
     once for all regions, and the figures are split by region once, so the time grows with the
-    number of regions, not with its square.
+    number of regions, not with its square. Each region's series forecasts are dropped once its
+    targets are judged (their paths would grow memory with regions × paths × years; each target
+    keeps its outcome draws) unless ``keep_forecasts``.
     """
     settings = Settings.of(as_of, n_paths, seed, models, count_from)
     chosen = [region_id(r) for r in (regions or regions_with_targets())]
     frame = combined(observations, combine)
     priors = family_priors(frame, settings.as_of, settings.count_from)
     by_region = dict(tuple(frame.groupby("region", sort=False)))
-    return [
-        assess_region(r, by_region.get(r, frame.iloc[0:0]), settings, priors=priors)
-        for r in chosen
-    ]
+    parts = []
+    for region in chosen:
+        part = assess_region(
+            region, by_region.get(region, frame.iloc[0:0]), settings, priors=priors
+        )
+        parts.append(part if keep_forecasts else part.without_forecasts())
+    return parts
 
 
 def assess_target(

@@ -19,13 +19,18 @@ forecasts; a forecast further ahead than that gets the last lead's factors in pr
 not scored in the out-of-time evaluation.
 
 In the out-of-time evaluation (:func:`ipindicators.models.backtest.out_of_time`) the factors are
-refitted at every forecast origin on the outcomes published by then; the factors the package
-ships (:data:`CALIBRATION_FILE`) are those fitted on every outcome published so far, written by
-``python benchmarks/backtest.py --write-calibration``. Only series modelled on the log scale are calibrated.
+refitted at every forecast origin on the outcomes published by then. The package ships the same
+**vintages** (:data:`CALIBRATION_FILE`, written by ``python benchmarks/backtest.py
+--write-calibration``): per method, the factors fitted on the outcomes public by each origin
+date, and last those fitted on every outcome published so far. A forecast as of a date uses the
+newest vintage public by then (:func:`shipped_calibration`), so an assessment of the past uses
+only what was knowable then; before the first vintage it is uncalibrated. Only series modelled
+on the log scale are calibrated.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -210,11 +215,38 @@ def shipped_evaluation() -> dict:
     return dict(_shipped()["evaluation"])
 
 
+@dataclass(frozen=True)
+class Vintage:
+    """Factors fitted on the outcomes public by ``known_by``."""
+
+    known_by: dt.date
+    calibration: Calibration
+
+
 @cache
-def shipped_calibrations() -> dict[str, Calibration]:
-    """The factors the package ships, per method (from :data:`CALIBRATION_FILE`)."""
-    table = _shipped()["methods"]
+def shipped_vintages() -> dict[str, tuple[Vintage, ...]]:
+    """The vintages the package ships, per method, oldest first (from :data:`CALIBRATION_FILE`)."""
     return {
-        method: Calibration(tuple(entry["growth"]), tuple(entry["spread"]), tuple(entry["cases"]))
-        for method, entry in table.items()
+        method: tuple(
+            Vintage(
+                dt.date.fromisoformat(entry["known_by"]),
+                Calibration(tuple(entry["growth"]), tuple(entry["spread"]), tuple(entry["cases"])),
+            )
+            for entry in entries
+        )
+        for method, entries in _shipped()["methods"].items()
     }
+
+
+def shipped_vintage(method: str, as_of: dt.date | None = None) -> Vintage | None:
+    """The newest shipped vintage of ``method`` public by ``as_of`` (default: the newest of all);
+    None when the method has none or none was public then."""
+    found = [v for v in shipped_vintages().get(method, ()) if as_of is None or v.known_by <= as_of]
+    return found[-1] if found else None
+
+
+def shipped_calibration(method: str, as_of: dt.date | None = None) -> Calibration:
+    """The factors a forecast of ``method`` as of ``as_of`` applies: those of
+    :func:`shipped_vintage`, or none (identity) before the first vintage."""
+    vintage = shipped_vintage(method, as_of)
+    return Calibration() if vintage is None else vintage.calibration

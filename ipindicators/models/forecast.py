@@ -53,7 +53,7 @@ from ..catalog.indicators import indicator
 from ..catalog.regions import is_region, region_id
 from ..errors import UsageError
 from ..params import CountFrom, check_paths
-from .calibration import Calibration, shipped_calibrations
+from .calibration import Calibration, shipped_calibration
 from .methods import inverse_chi2_scale, rw_volatility
 from .pooling import (
     FamilyPrior,
@@ -63,7 +63,7 @@ from .pooling import (
     series_moments,
 )
 from .protocol import SeriesData
-from .registry import DEFAULT_MODEL, check_models, model
+from .registry import DEFAULT_MODEL, check_models, method_name, model
 from .series import Scale, decimal_year, scale_for, usable_observations
 from .settings import Settings
 
@@ -73,12 +73,12 @@ QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)
 
 
 # --- calibration ---------------------------------------------------------------------------
-def _calibration(calibrated: bool | Calibration, method: str) -> Calibration:
+def _calibration(calibrated: bool | Calibration, method: str, as_of: dt.date) -> Calibration:
     if isinstance(calibrated, Calibration):
         return calibrated
     if not calibrated:
         return Calibration()
-    return shipped_calibrations().get(method, Calibration())
+    return shipped_calibration(method, as_of)
 
 
 def _bridge(t, y, times, sigma2, rng):
@@ -184,11 +184,6 @@ class Forecast:
         return table
 
 
-def _method_name(models: str | tuple[str, ...]) -> str:
-    """The name calibrations are kept under: ``pool``, a model, or the models joined by +."""
-    return models if isinstance(models, str) else "+".join(models)
-
-
 def forecast(
     observations: pd.DataFrame,
     region: str,
@@ -226,8 +221,9 @@ def forecast(
         :mod:`.registry`), ``pool`` (the pooled models mixed equally), or a tuple of models to
         mix; models a series cannot support are skipped.
     calibrated : bool or Calibration
-        Apply the shipped calibration of the method (default; see
-        :mod:`ipindicators.models.calibration`), none (False), or the given factors. Only
+        Apply the shipped calibration of the method knowable at ``as_of`` (default; see
+        :func:`ipindicators.models.calibration.shipped_calibration`), none (False), or the
+        given factors. Only
         log-scale series are calibrated; mixtures without shipped factors are left as they are.
     count_from : {"release", "period_end"}
         When a figure starts to count: when it was published (default; see
@@ -351,7 +347,8 @@ def _forecast(
             t, y, times[inside], _bridge_variance(data, n_paths, streams[-1]), streams[-1]
         )
     if scale_name == "log" and future.any():
-        cal = _calibration(calibrated, "rw_drift" if note else _method_name(settings.models))
+        method = "rw_drift" if note else method_name(settings.models)
+        cal = _calibration(calibrated, method, cutoff)
         paths[:, future] = cal.apply(paths[:, future], float(y[-1]), times[future] - t[-1])
     if scale_name != "count":
         paths = Scale(scale_name).back(paths)

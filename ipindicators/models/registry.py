@@ -81,3 +81,8 @@ def check_models(models: str | tuple[str, ...]) -> tuple[str, ...]:
         known = ", ".join(_MODELS)
         raise UsageError(f"unknown model {(unknown or [''])[0]!r}; use 'pool' or one of {known}")
     return tuple(chosen)
+
+
+def method_name(models: str | tuple[str, ...]) -> str:
+    """The name calibrations are kept under: ``pool``, a model, or the models joined by +."""
+    return models if isinstance(models, str) else "+".join(models)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, overload
 
@@ -235,6 +235,12 @@ class Assessment(Sequence[TargetAssessment]):
     def as_of(self) -> dt.date:
         """The date the figures were used up to."""
         return self.settings.as_of
+
+    def without_forecasts(self) -> Assessment:
+        """The same results without the series' forecast paths (each target keeps its outcome
+        draws, so :meth:`summary_frame` still works): what many regions can hold at once."""
+        light = tuple(replace(t, forecast=None) for t in self.targets)
+        return replace(self, targets=light, forecasts={})
 
     def target(self, target_id: str) -> TargetAssessment:
         """One target's assessment by its id (KeyError if it is not here)."""

@@ -27,6 +27,7 @@ from ..catalog.regions import region as region_definition
 from ..catalog.targets import Target, is_inherited, target, targets_for
 from ..data.release import known_from
 from ..models.assess import COLUMNS, MAX_LEAD_YEARS, UNTRACKED_VERDICTS
+from ..models.calibration import Vintage
 from ..models.forecast import Forecast
 from ..models.results import SETTLED_STATUSES, Assessment, TargetAssessment
 from ..models.series import usable_observations
@@ -327,29 +328,8 @@ def _assessed(assessment: pd.DataFrame) -> pd.Series:
 
 
 def attainment_table(assessment: pd.DataFrame) -> pd.DataFrame:
-    """The assessment rows that have a verdict, in reading order."""
-    shown = assessment[_assessed(assessment)].copy()
-    return shown[
-        [
-            "target_id",
-            "indicator",
-            "comparator",
-            "target_value",
-            "unit",
-            "target_year",
-            "last_period",
-            "last_value",
-            "probability",
-            "status",
-            "observed_cagr",
-            "required_cagr",
-            "median_forecast",
-            "interval_80_low",
-            "interval_80_high",
-            "expected_year",
-            "inherited",
-        ]
-    ].reset_index(drop=True)
+    """The assessment rows that have a verdict, in reading order (every column)."""
+    return assessment[_assessed(assessment)].reset_index(drop=True)
 
 
 def untracked_targets(assessment: pd.DataFrame) -> pd.DataFrame:
@@ -381,15 +361,16 @@ ASSESSMENT_DTYPES = {
 """The columns of a stored assessment table that are not text or floats."""
 
 
-def evaluation_note() -> str:
+def evaluation_note(assessment: Assessment) -> str:
     """How honest the probabilities are, from the stored out-of-time evaluation, and the
-    calibration factors the forecasts used (Markdown)."""
-    from ..models import DEFAULT_MODEL
-    from ..models.calibration import shipped_calibrations, shipped_evaluation
+    calibration vintage the assessment's forecasts used (Markdown)."""
+    from ..models.calibration import shipped_evaluation, shipped_vintage
+    from ..models.registry import method_name
 
     e = shipped_evaluation()
     best = e["best_baseline"].replace("rw_gauss", "a Gaussian random walk with drift")
-    factors = shipped_calibrations()[DEFAULT_MODEL]
+    settings = assessment.settings
+    vintage = shipped_vintage(method_name(settings.models), settings.as_of)
     narrow = (
         " — narrower than they should be, so probabilities far from 50 % are somewhat "
         "overconfident"
@@ -406,10 +387,25 @@ def evaluation_note() -> str:
         f"baseline ({best}) and {1 - e['ratio_to_growth_rule']:.0%} below the growth-ratio rule. "
         f"On {e['targets']} real past plan targets ({e['target_probabilities']} probabilities, "
         f"{e['targets_missed']} targets missed) the Brier score was {e['brier']:.3f}, against "
-        f"{e['brier_growth_rule']:.3f} for the growth-ratio rule. The forecasts here damp the "
-        f"growth their median expects by ×{factors.growth[0]:.2f} one year ahead down to "
-        f"×{factors.growth[-1]:.2f} {len(factors.growth)} years ahead, factors fitted on every "
-        "outcome published so far. Details and caveats: `docs/evaluation.md`."
+        f"{e['brier_growth_rule']:.3f} for the growth-ratio rule. {_vintage_words(vintage)} "
+        "Details and caveats: `docs/evaluation.md`."
+    )
+
+
+def _vintage_words(vintage: Vintage | None) -> str:
+    """Which calibration the forecasts used, in a sentence."""
+    if vintage is None:
+        return "No calibration was knowable at this date: the forecasts here are uncalibrated."
+    factors = vintage.calibration
+    return (
+        f"The forecasts here use the calibration fitted on the outcomes public by "
+        f"{vintage.known_by}: their median's expected growth is damped by "
+        f"×{factors.growth[0]:.2f} one year ahead"
+        + (
+            f" down to ×{factors.growth[-1]:.2f} {len(factors.growth)} years ahead."
+            if len(factors.growth) > 1
+            else "."
+        )
     )
 
 
@@ -701,9 +697,7 @@ def attainment_view(assessment: pd.DataFrame) -> Styler | Markdown:
     """:func:`attainment_table` formatted for the page (a sentence when it has no row)."""
     if not _assessed(assessment).any():
         return Markdown("*No target of this region has a probability or an outcome yet.*")
-    frame = attainment_table(assessment).merge(
-        assessment[["target_id", "basis", "verdict", "verdict_note"]], on="target_id"
-    )
+    frame = attainment_table(assessment)
     frame["target"] = [target_label(r) for r in frame.to_dict("records")]
     frame["verdict"] = frame["verdict"].map(verdict_label)
     low_high = attainment_intervals(assessment)
