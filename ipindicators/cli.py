@@ -111,10 +111,10 @@ def _target_coverage(args: argparse.Namespace) -> str:
     from .catalog.targets import regions_with_targets
     from .models.assess import assess_all
     from .models.coverage import target_coverage
-    from .models.results import combined
+    from .models.results import stacked
 
     chosen = None if args.region in (None, "all") else [args.region]
-    assessment = combined(assess_all(chosen or regions_with_targets(), n_paths=args.paths))
+    assessment = stacked(assess_all(chosen or regions_with_targets(), n_paths=args.paths))
     table = target_coverage(assessment, inherited=args.inherited)
     columns = [c for c in table.columns if c != "lacking" or args.format != "table"]
     text = render(table.to_dict("records"), args.format, columns)
@@ -142,7 +142,7 @@ def _cmd_data_template(args: argparse.Namespace) -> str:
 def _cmd_assess(args: argparse.Namespace) -> str:
     from .catalog.targets import regions_with_targets
     from .models.assess import assess_all, assess_target
-    from .models.results import combined
+    from .models.results import stacked
 
     custom = (args.indicator, args.target, args.year)
     if any(v is not None for v in custom):
@@ -174,7 +174,7 @@ def _cmd_assess(args: argparse.Namespace) -> str:
         models=args.models,
         count_from=args.count_from,
     )
-    return render(combined(parts).to_dict("records"), args.format, ("region", *_ASSESS_TABLE))
+    return render(stacked(parts).to_dict("records"), args.format, ("region", *_ASSESS_TABLE))
 
 
 def _cmd_report(args: argparse.Namespace) -> tuple[str, int]:

@@ -181,3 +181,34 @@ def test_changes_name_verdicts_probabilities_targets_and_figures():
     verdict = found[found["change"] == "verdict"].iloc[0]
     assert (verdict["before"], verdict["after"]) == ("likely", "achieved")
     assert "published on 2026-02-01" in verdict["reason"]
+
+
+def test_a_page_shows_the_figures_of_one_indicator_in_one_row_named_by_site():
+    from ipindicators.reports.incremental import CHANGE_COLUMNS, for_page
+
+    figure = {"region": "liaoning", "target_id": "", "indicator": "patent_grants"}
+    rows = [
+        {
+            **figure,
+            "change": "new figure",
+            "before": "",
+            "after": f"{n} 件",
+            "reason": f"the 20{n}-12-31 figure {n} 件 arrived (https://example.org/t/{n}.xlsx)",
+        }
+        for n in (10, 11, 12)
+    ]
+    rows.append(
+        {
+            **figure,
+            "target_id": "t",
+            "change": "verdict",
+            "before": "likely",
+            "after": "achieved",
+            "reason": "the 2012-12-31 figure arrived",
+        }
+    )
+    shown = for_page(pd.DataFrame(rows, columns=CHANGE_COLUMNS))
+    assert list(shown["change"]) == ["verdict", "3 new figures"]
+    grouped = shown.iloc[1]
+    assert grouped["after"] == "12 件"
+    assert grouped["reason"] == "the newest: the 2012-12-31 figure 12 件 arrived (example.org)"

@@ -4,6 +4,7 @@ as of today and as of a past date."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 
@@ -112,3 +113,14 @@ def test_the_page_prints_each_targets_numbers_once_in_table_and_chart(reported):
             if result.status not in SETTLED_STATUSES:
                 interval = rr.attainment_intervals(assessment.frame()).get(result.target_id)
                 assert interval and interval in cells, (region, result.target_id)
+
+
+def test_the_index_names_the_date_the_figures_were_public_by(reported):
+    out, assessments = reported
+    index = (out / "index.html").read_text(encoding="utf-8")
+    as_of = next(iter(assessments.values())).as_of
+    if as_of == dt.date.today():
+        assert "Assessed from the figures public today" in index
+    else:
+        assert f"Assessed from the figures public on {as_of.isoformat()}," in index
+    assert "31 December" not in index

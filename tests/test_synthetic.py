@@ -17,10 +17,10 @@ ASSESS = """
 import json
 import ipindicators as ipi
 from ipindicators.models.assess import assess_all
-from ipindicators.models.results import combined
+from ipindicators.models.results import stacked
 from ipindicators.catalog.targets import regions_with_targets
 frame = ipi.observations()
-summary = combined(assess_all(n_paths=200))
+summary = stacked(assess_all(n_paths=200))
 print(json.dumps({
     "regions": regions_with_targets(),
     "sources": sorted(set(frame["source_url"])),

@@ -741,7 +741,7 @@ def assess_all(
     """Assess the targets of several regions (default: every region with targets of its own).
 
     Parameters are those of :func:`ipindicators.assess`; returns one :class:`Assessment` per
-    region (:func:`~.results.combined` stacks their frames). The family priors are estimated
+    region (:func:`~.results.stacked` stacks their frames). The family priors are estimated
     once for all regions, and the figures are split by region once, so the time grows with the
     number of regions, not with its square. Each region's series forecasts are dropped once its
     targets are judged (their paths would grow memory with regions × paths × years; each target

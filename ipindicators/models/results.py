@@ -276,10 +276,12 @@ class Assessment(Sequence[TargetAssessment]):
                     "verdict": str(item.verdict),
                 }
             )
-        return pd.DataFrame(rows).astype({"lower": float, "upper": float})
+        columns = ["target_id", "indicator", "target_year", "probability", "median"]
+        columns += ["lower", "upper", "verdict"]
+        return pd.DataFrame(rows, columns=columns).astype({"lower": float, "upper": float})
 
 
-def combined(parts: Sequence[Assessment]) -> pd.DataFrame:
+def stacked(parts: Sequence[Assessment]) -> pd.DataFrame:
     """The frames of several assessments, one after the other (:data:`COLUMNS`)."""
     frames = [p.frame() for p in parts if len(p)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)

@@ -20,9 +20,11 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -231,6 +233,35 @@ def changes(
             }
         )
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+
+
+def for_page(found: pd.DataFrame) -> pd.DataFrame:
+    """A region's changes as its page shows them: the figures that arrived for one indicator in
+    one row (how many, which dates, the newest and where it was published), sources named by
+    their site; ``changes.csv`` keeps every figure with its full address."""
+    figures = found["change"] == "new figure"
+    rows = found[~figures].to_dict("records")
+    for (region_id, indicator_id), group in found[figures].groupby(
+        ["region", "indicator"], sort=False
+    ):
+        reasons = list(group["reason"])
+        newest = _URL.sub(lambda m: urlsplit(m.group(0)).netloc, reasons[-1])
+        count = len(group)
+        rows.append(
+            {
+                "region": region_id,
+                "target_id": "",
+                "indicator": indicator_id,
+                "change": "new figure" if count == 1 else f"{count} new figures",
+                "before": "",
+                "after": group["after"].iloc[-1],
+                "reason": newest if count == 1 else f"the newest: {newest}",
+            }
+        )
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+
+
+_URL = re.compile(r"https?://[^\s),|]+")
 
 
 def _change(row: Mapping, kind: str, before: object, after: object, reason: str) -> dict:

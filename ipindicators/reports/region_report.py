@@ -763,7 +763,7 @@ def changes_view(
     """What changed since the previous version of this report (kept by the batch in the folder
     ``previous``): verdicts, probabilities that moved by 0.10 or more, targets added or removed,
     figures that arrived, each with its reason."""
-    from .incremental import CHANGE_COLUMNS, read_previous, region_changes
+    from .incremental import CHANGE_COLUMNS, for_page, read_previous, region_changes
 
     if previous is None or read_previous(Path(previous))[0].empty:
         return Markdown(
@@ -774,7 +774,7 @@ def changes_view(
     if found.empty:
         return Markdown("*Nothing changed since the previous version of this report.*")
     headers = {c: c for c in CHANGE_COLUMNS if c != "region"}
-    return table(found, headers)
+    return table(for_page(found), headers)
 
 
 def vintage(
