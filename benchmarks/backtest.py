@@ -16,7 +16,9 @@ population (a denominator, not a target) is left out. Prints
 (e) the same forecasts uncalibrated, for comparison;
 (f) Brier scores on real past plan targets (the targets every method scored), with the number
     of targets and misses, and (g) the default's reliability table on them;
-(h) the calibration factors each method would ship with (fitted on every published outcome).
+(h) the calibration factors each method would ship with (fitted on every published outcome);
+(i) the default by period (origins before 2018, where choices are made, and from 2018, held
+    out), measure and lead band, against the Gaussian random walk.
 
 ``--write-calibration`` stores (h) in ``ipindicators/models/calibration.json``, the factors
 ``forecast`` applies. The same seed gives byte-identical output; the elapsed time goes to
@@ -31,11 +33,12 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from _tables import render
 
 from ipindicators.atomic import write_text
-from ipindicators.catalog.indicators import population_indicators
+from ipindicators.catalog.indicators import indicator, population_indicators
 from ipindicators.models import DEFAULT_MODEL
 from ipindicators.models.backtest import (
     available_baselines,
@@ -52,6 +55,7 @@ from ipindicators.models.backtest import (
 from ipindicators.models.calibration import CALIBRATION_FILE
 
 METHODS = ("rw_shrunk", "pool", "rw_drift")
+MEASURES = ("snapshot", "period_total")
 
 
 def _entry(known_by, cal) -> dict:
@@ -64,20 +68,76 @@ def _entry(known_by, cal) -> dict:
 
 
 def shipped_table(made, methods) -> tuple[pd.DataFrame, dict]:
-    """Factors per method and lead fitted on every outcome (as a table), and the JSON entry:
-    per method the vintage of every origin date (fitted on the outcomes public by then, as the
-    out-of-time evaluation fits them), then the one fitted on every outcome."""
+    """Factors per method, measure and lead fitted on every outcome (as a table), and the JSON
+    entry: per method and measure the vintage of every origin date (fitted on the outcomes
+    public by then, as the out-of-time evaluation fits them), then the one on every outcome."""
     newest = made.rows["outcome_known"].max()
     origins = sorted(set(made.rows["as_of"]))
-    rows, entries = [], {}
+    rows: list[dict] = []
+    entries: dict[str, dict[str, list]] = {}
     for method in methods:
-        vintages = [(d, fit_method(made, method, d)) for d in origins if d < newest]
-        cal = fit_method(made, method)
-        vintages.append((newest, cal))
-        entries[method] = [_entry(d, c) for d, c in vintages if not c.identity]
-        for lead, (g, s, n) in enumerate(zip(cal.growth, cal.spread, cal.cases), start=1):
-            rows.append({"method": method, "lead": lead, "growth": g, "spread": s, "cases": n})
+        entries[method] = {}
+        for measure in MEASURES:
+            vintages = [(d, fit_method(made, method, d, measure)) for d in origins if d < newest]
+            cal = fit_method(made, method, measure=measure)
+            vintages.append((newest, cal))
+            entries[method][measure] = [_entry(d, c) for d, c in vintages if not c.identity]
+            for lead, (g, s, n) in enumerate(zip(cal.growth, cal.spread, cal.cases), start=1):
+                rows.append(
+                    {"method": method, "measure": measure, "lead": lead}
+                    | {"growth": g, "spread": s, "cases": n}
+                )
     return pd.DataFrame(rows), entries
+
+
+SPLIT_ORIGIN = 2018
+"""Origins from this year on are the held-out period the slices (i) report; earlier ones are
+where choices of model or setting are to be made."""
+LEAD_BANDS = {1: "1", 2: "2-3", 3: "2-3", 4: "4-5", 5: "4-5", 6: "6+", 7: "6+"}
+
+
+def sliced(scores: pd.DataFrame, reference: str = DEFAULT_MODEL) -> pd.DataFrame:
+    """The reference model and the Gaussian random walk by period (origins before or from
+    :data:`SPLIT_ORIGIN`), measure (stocks and ratios, or annual flows) and lead band: coverage
+    with bootstrap intervals, and the reference's CRPS ratio to the random walk on the
+    forecasts both made."""
+    measure = {i: indicator(i).measure for i in scores["indicator"].unique()}
+    keyed = scores.assign(
+        period=np.where(scores["origin"] >= SPLIT_ORIGIN, f">={SPLIT_ORIGIN}", f"<{SPLIT_ORIGIN}"),
+        measure=scores["indicator"].map(measure),
+        leads=scores["lead"].clip(upper=7).map(LEAD_BANDS),
+    )
+    rows = []
+    for (period, kind, band), group in keyed.groupby(["period", "measure", "leads"], sort=True):
+        if not (group["method"] == reference).any():
+            continue
+        mine = summarise(group[group["method"] == reference])
+        versus = paired(group[group["method"].isin([reference, "rw_gauss"])], reference)
+        row = mine.iloc[0]
+        pit = group.loc[group["method"] == reference, "pit"]
+        under, over = float((pit <= 0.1).mean()), float((pit >= 0.9).mean())
+        record = {
+            "period": period,
+            "measure": kind,
+            "leads": band,
+            "n": int(row["n"]),
+            "coverage80": row["coverage80"],
+            "cov80_low": row["coverage80_low"],
+            "cov80_high": row["coverage80_high"],
+            "below_interval": under,
+            "above_interval": over,
+            "crps_ratio_rw_gauss": np.nan,
+            "ratio_low": np.nan,
+            "ratio_high": np.nan,
+        }
+        if not versus.empty:
+            record.update(
+                crps_ratio_rw_gauss=versus.iloc[0]["crps_ratio"],
+                ratio_low=versus.iloc[0]["ratio_low"],
+                ratio_high=versus.iloc[0]["ratio_high"],
+            )
+        rows.append(record)
+    return pd.DataFrame(rows)
 
 
 def evaluation_summary(scores: pd.DataFrame, targets: pd.DataFrame) -> dict:
@@ -152,6 +212,11 @@ def main(argv: list[str] | None = None) -> int:
             reliability(targets, DEFAULT_MODEL),
         ),
         ("(h) Calibration factors fitted on every published outcome", table),
+        (
+            f"(i) {DEFAULT_MODEL} by period, measure and lead band (below/above_interval: "
+            "outcomes under the 10 % or over the 90 % quantile)",
+            sliced(scores),
+        ),
     ]
     heading = "##" if args.format == "markdown" else "#"
     for title, frame in sections:
@@ -160,9 +225,10 @@ def main(argv: list[str] | None = None) -> int:
         newest = made.rows["outcome_known"].max()
         payload = {
             "about": (
-                "Growth and spread factors per lead time (1, 2, ... years) per method, one "
-                "vintage per forecast origin fitted on the hindcasts whose outcomes were public "
-                "by its known_by date, the last on every published outcome; by `python "
+                "Growth and spread factors per lead time (1, 2, ... years) per method and "
+                "measure, one vintage per forecast origin fitted on the hindcasts whose "
+                "outcomes were public by its known_by date, the last on every published "
+                "outcome; by `python "
                 f"benchmarks/backtest.py --write-calibration --seed {args.seed} --paths "
                 f"{args.paths}`."
             ),

@@ -272,8 +272,9 @@ def test_closed_form_ols_matches_statsmodels():
 
 
 def test_shipped_calibration_changes_only_future_years(obs):
-    shipped = {m: v[-1].calibration for m, v in shipped_vintages().items()}
-    assert {"rw_shrunk", "pool", "rw_drift"} <= set(shipped)
+    shipped = {key: v[-1].calibration for key, v in shipped_vintages().items()}
+    methods = {"rw_shrunk", "pool", "rw_drift"}
+    assert {(m, k) for m in methods for k in ("snapshot", "period_total")} <= set(shipped)
     assert all(len(c.growth) == len(c.spread) == len(c.cases) >= 1 for c in shipped.values())
     plain = forecast(obs, *PER_10K, 2015, 2020, n_paths=400, seed=2, calibrated=False)
     explicit = forecast(obs, *PER_10K, 2015, 2020, n_paths=400, seed=2, calibrated=Calibration())
@@ -311,16 +312,17 @@ def test_a_vintage_fitted_on_later_outcomes_changes_no_past_assessment(monkeypat
 
     past = dt.date(2019, 6, 30)
     shipped = calibration.shipped_vintages()
-    used = calibration.shipped_vintage("rw_shrunk", past)
-    assert used is not None and used.known_by <= past < shipped["rw_shrunk"][-1].known_by
+    used = calibration.shipped_vintage("rw_shrunk", "snapshot", past)
+    newest = shipped[("rw_shrunk", "snapshot")][-1].known_by
+    assert used is not None and used.known_by <= past < newest
     before_past = ipi.assess("liaoning", past, n_paths=200).frame()
     today = dt.date.today()
     obs = ipi.observations()
     before_now = forecast(obs, *PER_10K, today, today.year + 4, n_paths=200, seed=1)
     wild = Calibration((1.5,) * 6, (3.0,) * 6, (100,) * 6)
     later = {
-        method: tuple(v if v.known_by <= past else replace(v, calibration=wild) for v in vintages)
-        for method, vintages in shipped.items()
+        key: tuple(v if v.known_by <= past else replace(v, calibration=wild) for v in vintages)
+        for key, vintages in shipped.items()
     }
     monkeypatch.setattr(calibration, "shipped_vintages", lambda: later)
     pd.testing.assert_frame_equal(ipi.assess("liaoning", past, n_paths=200).frame(), before_past)
@@ -331,7 +333,7 @@ def test_a_vintage_fitted_on_later_outcomes_changes_no_past_assessment(monkeypat
 def test_before_the_first_vintage_a_forecast_is_uncalibrated(obs):
     from ipindicators.models.calibration import shipped_vintages
 
-    first = shipped_vintages()["rw_shrunk"][0].known_by
+    first = shipped_vintages()[("rw_shrunk", "snapshot")][0].known_by
     early = first - dt.timedelta(days=1)
     if early.year < 2011:
         pytest.skip(f"the first vintage ({first}) leaves no figure before it")

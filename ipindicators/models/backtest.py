@@ -475,18 +475,31 @@ def _log_inputs(made: Hindcasts, mask: np.ndarray):
     )
 
 
-def fit_method(made: Hindcasts, method: str, known_by: dt.date | None = None) -> Calibration:
-    """A method's calibration from its hindcasts whose outcomes were public by ``known_by``."""
+def measures(rows: pd.DataFrame) -> np.ndarray:
+    """Each hindcast's measure (``snapshot`` for stocks and ratios, ``period_total`` for flows):
+    the two are calibrated apart."""
+    measure_of = {i: indicator(i).measure for i in rows["indicator"].unique()}
+    return rows["indicator"].map(measure_of).to_numpy()
+
+
+def fit_method(
+    made: Hindcasts, method: str, known_by: dt.date | None = None, measure: str | None = None
+) -> Calibration:
+    """A method's calibration from its hindcasts whose outcomes were public by ``known_by``
+    (all of them by default), of one ``measure`` (both by default)."""
     mask = (made.rows["method"] == method).to_numpy().copy()
     if known_by is not None:
         mask &= (made.rows["outcome_known"] <= known_by).to_numpy()
+    if measure is not None:
+        mask &= measures(made.rows) == measure
     if not mask.any():
         return Calibration()
     return fit_calibration(*_log_inputs(made, mask))
 
 
 def out_of_time(made: Hindcasts) -> Hindcasts:
-    """Recalibrate every forecast with factors fitted only on outcomes public at its origin.
+    """Recalibrate every forecast with factors fitted only on outcomes public at its origin,
+    of its own measure (stocks and ratios apart from flows).
 
     Parameters
     ----------
@@ -501,9 +514,12 @@ def out_of_time(made: Hindcasts) -> Hindcasts:
         factors were fitted on).
     """
     quantiles = made.quantiles.copy()
-    rows = made.rows.assign(cal_growth=np.nan, cal_spread=np.nan, cal_cases=0)
-    for (method, _, as_of), group in rows.groupby(["method", "origin", "as_of"], sort=False):
-        cal = fit_method(made, str(method), as_of)
+    rows = made.rows.assign(
+        cal_growth=np.nan, cal_spread=np.nan, cal_cases=0, measure=measures(made.rows)
+    )
+    keys = ["method", "measure", "origin", "as_of"]
+    for (method, measure, _, as_of), group in rows.groupby(keys, sort=False):
+        cal = fit_method(made, str(method), as_of, str(measure))
         if cal.identity:
             continue
         index = group.index.to_numpy()
@@ -517,6 +533,7 @@ def out_of_time(made: Hindcasts) -> Hindcasts:
         rows.loc[index, "cal_cases"] = np.where(
             fitted, np.asarray(cal.cases)[np.clip(lead, 1, len(cal.cases)) - 1], 0
         )
+    rows = rows.drop(columns="measure")
     kept = (rows["cal_cases"] > 0).to_numpy()
     return Hindcasts(rows[kept].reset_index(drop=True), quantiles[kept], calibrated=True)
 

@@ -21,8 +21,9 @@ not scored in the out-of-time evaluation.
 In the out-of-time evaluation (:func:`ipindicators.models.backtest.out_of_time`) the factors are
 refitted at every forecast origin on the outcomes published by then. The package ships the same
 **vintages** (:data:`CALIBRATION_FILE`, written by ``python benchmarks/backtest.py
---write-calibration``): per method, the factors fitted on the outcomes public by each origin
-date, and last those fitted on every outcome published so far. A forecast as of a date uses the
+--write-calibration``): per method and measure (stocks and ratios apart from flows, whose
+errors differ), the factors fitted on the outcomes public by each origin date, and last those
+fitted on every outcome published so far. A forecast as of a date uses the
 newest vintage public by then (:func:`shipped_calibration`), so an assessment of the past uses
 only what was knowable then; before the first vintage it is uncalibrated. Only series modelled
 on the log scale are calibrated.
@@ -224,29 +225,35 @@ class Vintage:
 
 
 @cache
-def shipped_vintages() -> dict[str, tuple[Vintage, ...]]:
-    """The vintages the package ships, per method, oldest first (from :data:`CALIBRATION_FILE`)."""
+def shipped_vintages() -> dict[tuple[str, str], tuple[Vintage, ...]]:
+    """The vintages the package ships per method and measure (``snapshot`` for stocks and
+    ratios, ``period_total`` for flows), oldest first (from :data:`CALIBRATION_FILE`)."""
     return {
-        method: tuple(
+        (method, measure): tuple(
             Vintage(
                 dt.date.fromisoformat(entry["known_by"]),
                 Calibration(tuple(entry["growth"]), tuple(entry["spread"]), tuple(entry["cases"])),
             )
             for entry in entries
         )
-        for method, entries in _shipped()["methods"].items()
+        for method, by_measure in _shipped()["methods"].items()
+        for measure, entries in by_measure.items()
     }
 
 
-def shipped_vintage(method: str, as_of: dt.date | None = None) -> Vintage | None:
-    """The newest shipped vintage of ``method`` public by ``as_of`` (default: the newest of all);
-    None when the method has none or none was public then."""
-    found = [v for v in shipped_vintages().get(method, ()) if as_of is None or v.known_by <= as_of]
+def shipped_vintage(method: str, measure: str, as_of: dt.date | None = None) -> Vintage | None:
+    """The newest shipped vintage of ``method`` for series of ``measure`` public by ``as_of``
+    (default: the newest of all); None when there is none, or none was public then."""
+    found = [
+        v
+        for v in shipped_vintages().get((method, measure), ())
+        if as_of is None or v.known_by <= as_of
+    ]
     return found[-1] if found else None
 
 
-def shipped_calibration(method: str, as_of: dt.date | None = None) -> Calibration:
-    """The factors a forecast of ``method`` as of ``as_of`` applies: those of
-    :func:`shipped_vintage`, or none (identity) before the first vintage."""
-    vintage = shipped_vintage(method, as_of)
+def shipped_calibration(method: str, measure: str, as_of: dt.date | None = None) -> Calibration:
+    """The factors a forecast of ``method`` of a ``measure`` series as of ``as_of`` applies:
+    those of :func:`shipped_vintage`, or none (identity) before the first vintage."""
+    vintage = shipped_vintage(method, measure, as_of)
     return Calibration() if vintage is None else vintage.calibration

@@ -73,12 +73,14 @@ QUANTILES = (0.025, 0.1, 0.5, 0.9, 0.975)
 
 
 # --- calibration ---------------------------------------------------------------------------
-def _calibration(calibrated: bool | Calibration, method: str, as_of: dt.date) -> Calibration:
+def _calibration(
+    calibrated: bool | Calibration, method: str, measure: str, as_of: dt.date
+) -> Calibration:
     if isinstance(calibrated, Calibration):
         return calibrated
     if not calibrated:
         return Calibration()
-    return shipped_calibration(method, as_of)
+    return shipped_calibration(method, measure, as_of)
 
 
 def _bridge(t, y, times, sigma2, rng):
@@ -221,7 +223,8 @@ def forecast(
         :mod:`.registry`), ``pool`` (the pooled models mixed equally), or a tuple of models to
         mix; models a series cannot support are skipped.
     calibrated : bool or Calibration
-        Apply the shipped calibration of the method knowable at ``as_of`` (default; see
+        Apply the shipped calibration of the method and the series' measure knowable at
+        ``as_of`` (default; see
         :func:`ipindicators.models.calibration.shipped_calibration`), none (False), or the
         given factors. Only
         log-scale series are calibrated; mixtures without shipped factors are left as they are.
@@ -348,7 +351,7 @@ def _forecast(
         )
     if scale_name == "log" and future.any():
         method = "rw_drift" if note else method_name(settings.models)
-        cal = _calibration(calibrated, method, cutoff)
+        cal = _calibration(calibrated, method, item.measure, cutoff)
         paths[:, future] = cal.apply(paths[:, future], float(y[-1]), times[future] - t[-1])
     if scale_name != "count":
         paths = Scale(scale_name).back(paths)

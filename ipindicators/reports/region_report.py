@@ -370,7 +370,11 @@ def evaluation_note(assessment: Assessment) -> str:
     e = shipped_evaluation()
     best = e["best_baseline"].replace("rw_gauss", "a Gaussian random walk with drift")
     settings = assessment.settings
-    vintage = shipped_vintage(method_name(settings.models), settings.as_of)
+    method = method_name(settings.models)
+    vintages = [
+        (label, shipped_vintage(method, measure, settings.as_of))
+        for label, measure in (("stocks and ratios", "snapshot"), ("flows", "period_total"))
+    ]
     narrow = (
         " — narrower than they should be, so probabilities far from 50 % are somewhat "
         "overconfident"
@@ -387,25 +391,29 @@ def evaluation_note(assessment: Assessment) -> str:
         f"baseline ({best}) and {1 - e['ratio_to_growth_rule']:.0%} below the growth-ratio rule. "
         f"On {e['targets']} real past plan targets ({e['target_probabilities']} probabilities, "
         f"{e['targets_missed']} targets missed) the Brier score was {e['brier']:.3f}, against "
-        f"{e['brier_growth_rule']:.3f} for the growth-ratio rule. {_vintage_words(vintage)} "
+        f"{e['brier_growth_rule']:.3f} for the growth-ratio rule. {_vintage_words(vintages)} "
         "Details and caveats: `docs/evaluation.md`."
     )
 
 
-def _vintage_words(vintage: Vintage | None) -> str:
-    """Which calibration the forecasts used, in a sentence."""
-    if vintage is None:
-        return "No calibration was knowable at this date: the forecasts here are uncalibrated."
-    factors = vintage.calibration
-    return (
-        f"The forecasts here use the calibration fitted on the outcomes public by "
-        f"{vintage.known_by}: their median's expected growth is damped by "
-        f"×{factors.growth[0]:.2f} one year ahead"
-        + (
-            f" down to ×{factors.growth[-1]:.2f} {len(factors.growth)} years ahead."
-            if len(factors.growth) > 1
-            else "."
+def _vintage_words(vintages: list[tuple[str, Vintage | None]]) -> str:
+    """Which calibration the forecasts used, per measure, in a sentence."""
+    parts = []
+    for label, vintage in vintages:
+        if vintage is None:
+            parts.append(f"{label}: none was knowable at this date, so they are uncalibrated")
+            continue
+        growth = vintage.calibration.growth
+        span = (
+            f"×{growth[0]:.2f} one year ahead to ×{growth[-1]:.2f} {len(growth)} years ahead"
+            if len(growth) > 1
+            else f"×{growth[0]:.2f}"
         )
+        parts.append(f"{label}: fitted on the outcomes public by {vintage.known_by}, {span}")
+    return (
+        "The calibration these forecasts used damps the growth their median expects ("
+        + "; ".join(parts)
+        + ")."
     )
 
 
