@@ -20,7 +20,8 @@ population (a denominator, not a target) is left out. Prints
 (i) the default by period (origins before 2018, where choices are made, and from 2018, held
     out), measure and lead band, against the Gaussian random walk.
 
-``--write-calibration`` stores (h) in ``ipindicators/models/calibration.json``, the factors
+``--half-life YEARS`` weighs past outcomes down by their age in every calibration (a choice to
+be made on the origins before 2018, table (i)). ``--write-calibration`` stores (h) in ``ipindicators/models/calibration.json``, the factors
 ``forecast`` applies. The same seed gives byte-identical output; the elapsed time goes to
 standard error.
 """
@@ -67,7 +68,7 @@ def _entry(known_by, cal) -> dict:
     }
 
 
-def shipped_table(made, methods) -> tuple[pd.DataFrame, dict]:
+def shipped_table(made, methods, half_life: float | None = None) -> tuple[pd.DataFrame, dict]:
     """Factors per method, measure and lead fitted on every outcome (as a table), and the JSON
     entry: per method and measure the vintage of every origin date (fitted on the outcomes
     public by then, as the out-of-time evaluation fits them), then the one on every outcome."""
@@ -78,8 +79,10 @@ def shipped_table(made, methods) -> tuple[pd.DataFrame, dict]:
     for method in methods:
         entries[method] = {}
         for measure in MEASURES:
-            vintages = [(d, fit_method(made, method, d, measure)) for d in origins if d < newest]
-            cal = fit_method(made, method, measure=measure)
+            vintages = [
+                (d, fit_method(made, method, d, measure, half_life)) for d in origins if d < newest
+            ]
+            cal = fit_method(made, method, measure=measure, half_life=half_life)
             vintages.append((newest, cal))
             entries[method][measure] = [_entry(d, c) for d, c in vintages if not c.identity]
             for lead, (g, s, n) in enumerate(zip(cal.growth, cal.spread, cal.cases), start=1):
@@ -121,6 +124,7 @@ def sliced(scores: pd.DataFrame, reference: str = DEFAULT_MODEL) -> pd.DataFrame
             "measure": kind,
             "leads": band,
             "n": int(row["n"]),
+            "crps_log": row["crps_log"],
             "coverage80": row["coverage80"],
             "cov80_low": row["coverage80_low"],
             "cov80_high": row["coverage80_high"],
@@ -175,6 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", choices=("markdown", "csv"), default="markdown")
     parser.add_argument("--count-from", choices=("release", "period_end"), default="release")
     parser.add_argument("--write-calibration", action="store_true")
+    parser.add_argument(
+        "--half-life",
+        type=float,
+        help="weigh past outcomes down by age in the calibration (years; default: equally)",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     made = hindcasts(
@@ -187,13 +196,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     made = made.subset(~made.rows["indicator"].isin(population_indicators()).to_numpy())
     made_at = time.perf_counter() - started
-    calibrated = out_of_time(made)
+    calibrated = out_of_time(made, args.half_life)
     scores = score(calibrated)
     raw = score(made)
     raw = raw.merge(scores[["method", "region", "indicator", "origin", "horizon"]])
     targets = target_hindcasts(calibrated)
     default = scores[scores["method"] == DEFAULT_MODEL]
-    table, entries = shipped_table(made, (*METHODS, *available_baselines()))
+    table, entries = shipped_table(made, (*METHODS, *available_baselines()), args.half_life)
     sections = [
         ("(a) Out of time, by method (90 % intervals over regions)", summarise(scores)),
         (

@@ -87,6 +87,22 @@ def test_calibration_recovers_a_known_spread_and_growth():
     assert cal.spread[0] == pytest.approx(2.0, abs=0.1)
 
 
+def test_a_half_life_lets_recent_outcomes_set_the_growth():
+    rng = np.random.default_rng(2)
+    n = 2000
+    quantiles = 1.0 + 0.1 * np.tile(norm.ppf(LEVELS), (2 * n, 1))
+    # old outcomes grew 0.4 of what was expected, recent ones all of it
+    observed = np.concatenate([np.full(n, 0.4), np.full(n, 1.0)]) + 0.1 * rng.standard_normal(
+        2 * n
+    )
+    age = np.concatenate([np.full(n, 12.0), np.zeros(n)])
+    lead, last = np.ones(2 * n, dtype=int), np.zeros(2 * n)
+    equal = fit_calibration(quantiles, last, observed, lead)
+    recent = fit_calibration(quantiles, last, observed, lead, age=age, half_life=1.0)
+    assert equal.growth[0] == pytest.approx(0.7, abs=0.1)
+    assert recent.growth[0] == pytest.approx(1.0, abs=0.05)
+
+
 def test_calibration_stops_at_the_first_lead_without_enough_cases():
     rng = np.random.default_rng(1)
     lead = np.array([1] * MIN_CASES + [2] * (MIN_CASES - 1) + [3] * MIN_CASES)

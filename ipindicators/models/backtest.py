@@ -483,10 +483,16 @@ def measures(rows: pd.DataFrame) -> np.ndarray:
 
 
 def fit_method(
-    made: Hindcasts, method: str, known_by: dt.date | None = None, measure: str | None = None
+    made: Hindcasts,
+    method: str,
+    known_by: dt.date | None = None,
+    measure: str | None = None,
+    half_life: float | None = None,
 ) -> Calibration:
     """A method's calibration from its hindcasts whose outcomes were public by ``known_by``
-    (all of them by default), of one ``measure`` (both by default)."""
+    (all of them by default), of one ``measure`` (both by default); with ``half_life`` (years)
+    an outcome's weight halves with every ``half_life`` years it was public before
+    ``known_by``."""
     mask = (made.rows["method"] == method).to_numpy().copy()
     if known_by is not None:
         mask &= (made.rows["outcome_known"] <= known_by).to_numpy()
@@ -494,10 +500,14 @@ def fit_method(
         mask &= measures(made.rows) == measure
     if not mask.any():
         return Calibration()
-    return fit_calibration(*_log_inputs(made, mask))
+    public = pd.to_datetime(made.rows.loc[mask, "outcome_known"])
+    reference = pd.Timestamp(known_by) if known_by is not None else public.max()
+    age = ((reference - public).dt.days / 365.25).to_numpy()
+    quantiles, last, observed, lead = _log_inputs(made, mask)
+    return fit_calibration(quantiles, last, observed, lead, age=age, half_life=half_life)
 
 
-def out_of_time(made: Hindcasts) -> Hindcasts:
+def out_of_time(made: Hindcasts, half_life: float | None = None) -> Hindcasts:
     """Recalibrate every forecast with factors fitted only on outcomes public at its origin,
     of its own measure (stocks and ratios apart from flows).
 
@@ -505,6 +515,8 @@ def out_of_time(made: Hindcasts) -> Hindcasts:
     ----------
     made : Hindcasts
         Uncalibrated hindcasts (:func:`hindcasts`).
+    half_life : float, optional
+        Weigh past outcomes down by their age (see :func:`fit_method`); default: equally.
 
     Returns
     -------
@@ -519,7 +531,7 @@ def out_of_time(made: Hindcasts) -> Hindcasts:
     )
     keys = ["method", "measure", "origin", "as_of"]
     for (method, measure, _, as_of), group in rows.groupby(keys, sort=False):
-        cal = fit_method(made, str(method), as_of, str(measure))
+        cal = fit_method(made, str(method), as_of, str(measure), half_life)
         if cal.identity:
             continue
         index = group.index.to_numpy()

@@ -153,8 +153,14 @@ def _best(grid, score) -> float:
     return float(grid[int(np.argmin(scores))])
 
 
-def fit_lead(quantiles: np.ndarray, last: np.ndarray, observed: np.ndarray) -> tuple[float, float]:
-    """Growth and spread factors minimising the mean quantile score of past forecasts.
+def fit_lead(
+    quantiles: np.ndarray,
+    last: np.ndarray,
+    observed: np.ndarray,
+    weights: np.ndarray | None = None,
+) -> tuple[float, float]:
+    """Growth and spread factors minimising the (weighted) mean quantile score of past
+    forecasts.
 
     ``quantiles`` are at :data:`LEVELS`; the score uses the columns :data:`FIT_COLUMNS`.
     """
@@ -164,7 +170,7 @@ def fit_lead(quantiles: np.ndarray, last: np.ndarray, observed: np.ndarray) -> t
 
     def mean_score(growth: float, spread: float) -> float:
         moved = recalibrate(sub, centre, last, growth, spread)
-        return float(np.mean(quantile_score(moved, observed, levels)))
+        return float(np.average(quantile_score(moved, observed, levels), weights=weights))
 
     growth = _best(GROWTH_GRID, lambda g: mean_score(g, 1.0))
     spread = _best(SPREAD_GRID, lambda s: mean_score(growth, s))
@@ -173,7 +179,12 @@ def fit_lead(quantiles: np.ndarray, last: np.ndarray, observed: np.ndarray) -> t
 
 
 def fit_calibration(
-    quantiles: np.ndarray, last: np.ndarray, observed: np.ndarray, lead: np.ndarray
+    quantiles: np.ndarray,
+    last: np.ndarray,
+    observed: np.ndarray,
+    lead: np.ndarray,
+    age: np.ndarray | None = None,
+    half_life: float | None = None,
 ) -> Calibration:
     """Factors per lead time from past forecasts on the log scale.
 
@@ -185,6 +196,9 @@ def fit_calibration(
         The last figure the forecast used and the outcome.
     lead : ndarray of int, shape (rows,)
         Whole years from the last figure to the outcome.
+    age, half_life : ndarray and float, optional
+        Years since each outcome became public, and the half-life (years) of its weight; by
+        default every past forecast weighs the same.
 
     Returns
     -------
@@ -192,12 +206,14 @@ def fit_calibration(
         Factors for the leads 1, 2, … up to the first with fewer than :data:`MIN_CASES`
         forecasts (identity when lead 1 has fewer).
     """
+    weights = None if age is None or half_life is None else 0.5 ** (age / half_life)
     growth, spread, cases = [], [], []
     for h in range(1, MAX_LEAD + 1):
         rows = np.flatnonzero(lead == h)
         if len(rows) < MIN_CASES:
             break
-        fitted = fit_lead(quantiles[rows], last[rows], observed[rows])
+        chosen = None if weights is None else weights[rows]
+        fitted = fit_lead(quantiles[rows], last[rows], observed[rows], chosen)
         growth.append(fitted[0])
         spread.append(fitted[1])
         cases.append(len(rows))
