@@ -53,6 +53,7 @@ import zlib
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -273,6 +274,13 @@ class Hindcasts:
     quantiles: np.ndarray
     calibrated: bool = False
 
+    @cached_property
+    def measures(self) -> np.ndarray:
+        """Each row's measure (``snapshot`` for stocks and ratios, ``period_total`` for flows):
+        the two are calibrated apart."""
+        measure_of = {i: indicator(i).measure for i in self.rows["indicator"].unique()}
+        return self.rows["indicator"].map(measure_of).to_numpy()
+
     def subset(self, mask: np.ndarray) -> Hindcasts:
         """The hindcasts where ``mask`` holds."""
         mask = np.asarray(mask, dtype=bool)
@@ -475,13 +483,6 @@ def _log_inputs(made: Hindcasts, mask: np.ndarray):
     )
 
 
-def measures(rows: pd.DataFrame) -> np.ndarray:
-    """Each hindcast's measure (``snapshot`` for stocks and ratios, ``period_total`` for flows):
-    the two are calibrated apart."""
-    measure_of = {i: indicator(i).measure for i in rows["indicator"].unique()}
-    return rows["indicator"].map(measure_of).to_numpy()
-
-
 def fit_method(
     made: Hindcasts,
     method: str,
@@ -497,7 +498,7 @@ def fit_method(
     if known_by is not None:
         mask &= (made.rows["outcome_known"] <= known_by).to_numpy()
     if measure is not None:
-        mask &= measures(made.rows) == measure
+        mask &= made.measures == measure
     if not mask.any():
         return Calibration()
     public = pd.to_datetime(made.rows.loc[mask, "outcome_known"])
@@ -527,7 +528,7 @@ def out_of_time(made: Hindcasts, half_life: float | None = None) -> Hindcasts:
     """
     quantiles = made.quantiles.copy()
     rows = made.rows.assign(
-        cal_growth=np.nan, cal_spread=np.nan, cal_cases=0, measure=measures(made.rows)
+        cal_growth=np.nan, cal_spread=np.nan, cal_cases=0, measure=made.measures
     )
     keys = ["method", "measure", "origin", "as_of"]
     for (method, measure, _, as_of), group in rows.groupby(keys, sort=False):

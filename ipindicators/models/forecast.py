@@ -327,7 +327,7 @@ def _forecast(
                 "no other regions' series of this indicator to borrow strength from: "
                 "plain random walk with drift"
             )
-    data = SeriesData(t, y, values, scale_name, prior)
+    data = replace(data, prior=prior)
     first_year = int(np.floor(t[0] - 1e-9))
     years = np.arange(first_year, until + 1)
     check_paths(n_paths, len(years))
