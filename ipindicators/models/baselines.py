@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .methods import rw_volatility, year_end_run
+from .methods import rw_volatility
 from .protocol import SeriesData
-from .series import recent_growth
+from .series import recent_growth, year_end_run
 
 INTERVAL_LEVELS = (80, 95)
 STATSFORECAST_MIN_YEARS = 8

@@ -367,7 +367,7 @@ def _bridge_variance(data: SeriesData, n: int, rng: np.random.Generator) -> np.n
     if data.scale == "count":
         return np.zeros(n)
     if data.prior is not None:  # the family's volatility too, not two figures' alone
-        post = posterior(series_moments(data.t, data.y), data.prior)
+        post = posterior(series_moments(data.t, data.y, data.prior.lookback), data.prior)
         return inverse_chi2_scale(rng, post.s2, post.df, n)
     _, s2, df = rw_volatility(data.t, data.y)
     return inverse_chi2_scale(rng, s2, df, n)

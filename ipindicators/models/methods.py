@@ -26,7 +26,7 @@ import numpy as np
 
 from .pooling import shrunk_rw_paths
 from .protocol import SeriesData
-from .series import latest_run
+from .series import year_end_run
 
 DAMPED_MIN_YEARS = 8
 
@@ -49,12 +49,6 @@ def rw_volatility(t: np.ndarray, y: np.ndarray) -> tuple[float, float, int]:
         df = 1
         s2 = float((y[-1] - y[0]) ** 2 / span)
     return drift, max(s2, 1e-12), df
-
-
-def year_end_run(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The latest run of consecutive year-ends (times as integers) and their values."""
-    ends = np.isclose(t, np.round(t))
-    return latest_run(np.round(t[ends]).astype(int), y[ends])
 
 
 def _ols_line(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, int]:

@@ -155,6 +155,13 @@ def latest_run(years: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.nd
     return years[start:], np.asarray(values)[start:]
 
 
+def year_end_run(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The latest run of consecutive year-ends among times ``t`` (decimal years; returned as
+    integers) and their values ``y``."""
+    ends = np.isclose(t, np.round(t))
+    return latest_run(np.round(t[ends]).astype(int), y[ends])
+
+
 # --- growth ---------------------------------------------------------------------------------
 CAGR_LOOKBACK_YEARS = 5
 
