@@ -96,7 +96,7 @@ def shipped_table(made, methods, half_life: float | None = None) -> tuple[pd.Dat
 SPLIT_ORIGIN = 2018
 """Origins from this year on are the held-out period the slices (i) report; earlier ones are
 where choices of model or setting are to be made."""
-LEAD_BANDS = {1: "1", 2: "2-3", 3: "2-3", 4: "4-5", 5: "4-5", 6: "6+", 7: "6+"}
+LEAD_BANDS = {1: "1", 2: "2-3", 3: "2-3", 4: "4-5", 5: "4-5", 6: "6-7", 7: "6-7"}
 
 
 def sliced(scores: pd.DataFrame, reference: str = DEFAULT_MODEL) -> pd.DataFrame:

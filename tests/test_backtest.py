@@ -11,6 +11,7 @@ import statsmodels.api as sm
 from scipy.stats import norm
 
 import ipindicators as ipi
+from ipindicators.catalog.indicators import indicator
 from ipindicators.models.backtest import (
     available_baselines,
     brier_summary,
@@ -44,8 +45,8 @@ def obs() -> pd.DataFrame:
 
 def _only(frame: pd.DataFrame, *keys: tuple[str, str]) -> pd.DataFrame:
     chosen = pd.Series(False, index=frame.index)
-    for region, indicator in keys:
-        chosen |= (frame["region"] == region) & (frame["indicator"] == indicator)
+    for region, indicator_id in keys:
+        chosen |= (frame["region"] == region) & (frame["indicator"] == indicator_id)
     return frame[chosen].reset_index(drop=True)
 
 
@@ -154,7 +155,17 @@ def test_calibration_at_an_origin_uses_only_outcomes_public_by_then(made, calibr
 
 def test_only_forecasts_with_calibration_are_scored(made, calibrated):
     assert len(calibrated.rows) < len(made.rows)
-    assert (calibrated.rows["cal_cases"] >= MIN_CASES).all()
+    rows = calibrated.rows
+    assert rows["cal_growth"].notna().all()
+    own = rows["cal_cases"] > 0
+    assert (rows.loc[own, "cal_cases"] >= MIN_CASES).all()
+    # a lead without factors of its own borrows the longest fitted lead's, as production does
+    rows = rows.assign(measure=[indicator(i).measure for i in rows["indicator"]])
+    keys = ["method", "measure", "origin", "as_of"]
+    borrowed = rows[~own.to_numpy()]
+    fitted = rows[own.to_numpy()].groupby(keys)["lead"].max()
+    longest = fitted.reindex(pd.MultiIndex.from_frame(borrowed[keys]))
+    assert (borrowed["lead"].to_numpy() > longest.to_numpy()).all()
     first = calibrated.rows.groupby("method")["origin"].min()
     assert (first > made.rows.groupby("method")["origin"].min()).all()
 

@@ -6,7 +6,8 @@ For every region × indicator series and every year ``Y`` in which it has a figu
 made as of 31 March of ``Y + 1`` (when year ``Y``'s year-end figures are out, see
 :mod:`ipindicators.data.release`; ``count_from="period_end"`` uses 31 December ``Y`` and
 period ends instead) from the figures public by then, and compared with the observed year-end
-figures ``h = 1 … 6`` years after ``Y``. Only year-end figures are outcomes; irregular figures
+figures ``h = 1 … 7`` years after ``Y`` (a 2030 target is seven years ahead of the 2023
+figures). Only year-end figures are outcomes; irregular figures
 inform forecasts but are never scored. A method runs when the series has ``min_points`` usable
 figures (two suffice for ``rw_drift`` and ``rw_shrunk``) and the method applies (``damped``,
 ``auto_ets`` and ``auto_theta`` need eight consecutive year-ends). ``rw_shrunk`` gets the family
@@ -18,9 +19,11 @@ Out of time
 :func:`out_of_time` then recalibrates each method's forecasts origin by origin: the factors of
 :mod:`ipindicators.models.calibration` are fitted on that method's earlier forecasts whose
 outcomes were public by the origin, and applied to the forecasts made at it. Every method,
-baselines included, goes through the same procedure. A forecast is scored only where its lead
-time had :data:`~ipindicators.models.calibration.MIN_CASES` past outcomes of the same method at
-its origin, so the early origins (few outcomes yet) and the longest leads drop out.
+baselines included, goes through the same procedure. A forecast is scored where its origin had
+factors for lead 1 (:data:`~ipindicators.models.calibration.MIN_CASES` past outcomes of the same
+method and measure), so the early origins drop out; a lead without factors of its own takes
+those of the longest lead that has them, exactly as a forecast made by
+:func:`~ipindicators.models.forecast.forecast` does, and is scored that way (``cal_cases`` 0).
 
 Methods
 -------
@@ -522,9 +525,10 @@ def out_of_time(made: Hindcasts, half_life: float | None = None) -> Hindcasts:
     Returns
     -------
     Hindcasts
-        The forecasts whose lead time had factors of its own at their origin, recalibrated;
-        ``rows`` gains ``cal_growth``, ``cal_spread`` and ``cal_cases`` (the past forecasts the
-        factors were fitted on).
+        The forecasts whose origin had factors, recalibrated (a lead without factors of its own
+        with the longest fitted lead's); ``rows`` gains ``cal_growth``, ``cal_spread`` and
+        ``cal_cases`` (the past forecasts of that lead the factors were fitted on; 0 for a lead
+        that borrowed another's).
     """
     quantiles = made.quantiles.copy()
     rows = made.rows.assign(
@@ -547,7 +551,7 @@ def out_of_time(made: Hindcasts, half_life: float | None = None) -> Hindcasts:
             fitted, np.asarray(cal.cases)[np.clip(lead, 1, len(cal.cases)) - 1], 0
         )
     rows = rows.drop(columns="measure")
-    kept = (rows["cal_cases"] > 0).to_numpy()
+    kept = rows["cal_growth"].notna().to_numpy()
     return Hindcasts(rows[kept].reset_index(drop=True), quantiles[kept], calibrated=True)
 
 

@@ -15,8 +15,8 @@ factors minimise the mean CRPS of the past forecasts at that lead time (coordina
 grid; the CRPS is the quantile score averaged over the levels 0.025, 0.05, …, 0.975,
 Gneiting & Ranjan 2011). Factors
 exist for the lead times 1, 2, … up to the first with fewer than :data:`MIN_CASES` past
-forecasts; a forecast further ahead than that gets the last lead's factors in production and is
-not scored in the out-of-time evaluation.
+forecasts; a forecast further ahead than that gets the last lead's factors, in production and in
+the out-of-time evaluation alike.
 
 In the out-of-time evaluation (:func:`ipindicators.models.backtest.out_of_time`) the factors are
 refitted at every forecast origin on the outcomes published by then. The package ships the same
@@ -44,7 +44,7 @@ LEVELS = np.round(np.arange(1, 200) / 200, 3)
 FIT_COLUMNS = np.arange(4, len(LEVELS), 5)
 """Columns of :data:`LEVELS` calibration is fitted on: 0.025, 0.05, …, 0.975 (for speed)."""
 MEDIAN_COLUMN = len(LEVELS) // 2
-MAX_LEAD = 6
+MAX_LEAD = 7
 MIN_CASES = 100
 GROWTH_GRID = np.round(np.arange(0.0, 1.51, 0.05), 2)
 SPREAD_GRID = np.round(np.arange(0.3, 4.01, 0.05), 2)
