@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -24,6 +25,7 @@ from ipindicators.cli import main
 from ipindicators.data.build import OUTPUT_FILES
 from ipindicators.data.readers import read_observations
 from ipindicators.errors import DataError, UsageError
+from ipindicators.models.series import Scale
 from ipindicators.output import render
 from ipindicators.params import as_of_date, check_jobs, check_paths, check_seed
 
@@ -625,3 +627,26 @@ def test_notebook_parameters_get_the_command_line_messages(tmp_path, parameters,
         )
     assert info.value.ename == "UsageError" and fragment in info.value.evalue
     assert info.value.source.startswith("%matplotlib")  # the first cell after the parameters
+
+
+@pytest.mark.parametrize("with_panel", [False, True])
+def test_a_rate_falling_from_its_bound_does_not_collapse_to_the_other_edge(with_panel):
+    rows = _series("hangzhou", "ip_admin_case_closure_rate", {2024: 100.0, 2025: 95.0})
+    observations = pd.concat([ipi.observations(), rows]) if with_panel else rows
+    fc = ipi.forecast(observations, "hangzhou", "ip_admin_case_closure_rate", "2026-06-30", 2028)
+    assert fc.model_names == (("rw_shrunk",) if with_panel else ("rw",))
+    median = np.median(fc.at(2028))
+    assert 95.0 <= median <= 100.0  # within the last two figures' range
+    assert ((fc.paths >= 0) & (fc.paths <= 100)).all()
+    assert 0.3 < (fc.at(2028) >= 93.0).mean() < 0.95
+
+
+def test_the_share_scale_is_finite_at_its_bounds_and_censors_paths_beyond_them():
+    scale = Scale("angle")
+    shares = np.array([0.0, 0.5, 37.2, 95.0, 100.0])
+    assert scale.back(scale.forward(shares)) == pytest.approx(shares)
+    assert np.isfinite(scale.forward(shares)).all()
+    beyond = scale.back(np.array([-0.3, np.pi / 2 + 0.3, np.pi]))
+    assert beyond.tolist() == [0.0, 100.0, 100.0]
+    latent = np.linspace(-1, 3, 50)
+    assert (np.diff(scale.back(latent)) >= 0).all()  # monotone: quantiles carry over

@@ -16,6 +16,8 @@ from ipindicators.models.pooling import (
     drift_wander,
     family_priors,
     growth_changes,
+    posterior,
+    series_moments,
     shrunk_rw_paths,
 )
 
@@ -83,3 +85,16 @@ def test_a_wandering_drift_widens_far_leads_more_than_near_ones(obs):
     growth = wandering / still
     assert growth[0] < 1.1  # one year ahead the wander adds little
     assert growth[-1] > growth[2] > growth[0] * 1.2  # seven years ahead it dominates
+
+
+def test_one_step_far_from_the_family_widens_the_series_instead_of_becoming_its_trend(obs):
+    prior = family_priors(obs, dt.date(2024, 6, 30))["valid_invention_patents"]
+    t = np.array([2022.0, 2023.0])
+    usual = np.log([1000.0, 1000.0 * np.exp(prior.drift)])
+    odd = np.log([1000.0, 1000.0 * np.exp(prior.drift + 0.8)])
+    common, far = (posterior(series_moments(t, y, prior.lookback), prior) for y in (usual, odd))
+    assert far.s2 > 3 * common.s2
+    assert common.drift == pytest.approx(prior.drift)
+    # without the step counted as volatility, the weight on its own drift would be this
+    naive = prior.tau2 / (prior.tau2 + common.s2)
+    assert far.drift - prior.drift < 0.5 * naive * 0.8

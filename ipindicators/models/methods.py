@@ -12,6 +12,10 @@ r"""The package's forecasting models (see :mod:`.forecast` for how they are mixe
     Random walk with drift in continuous time, :math:`dy = \mu\,dt + \sigma\,dW`: the drift is
     the average growth between the first and last observation, the volatility comes from the
     increments scaled by their spacing; two observations give one degree of freedom.
+``rw``
+    Random walk without drift: the series' volatility from its own increments about zero. What a
+    bounded share gets when no other series can say what trend a share may have: two figures
+    cannot tell a trend in a share from noise.
 ``damped``
     Additive damped-trend exponential smoothing (statsmodels ``ETSModel``) on the latest run of
     consecutive year-ends, when it has at least :data:`DAMPED_MIN_YEARS` points.
@@ -20,7 +24,7 @@ r"""The package's forecasting models (see :mod:`.forecast` for how they are mixe
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -78,7 +82,12 @@ class ShrunkRandomWalk:
 
     def sample(self, series, horizon, n, rng):
         assert series.prior is not None
-        return shrunk_rw_paths(series.t, series.y, horizon, n, rng, prior=series.prior)
+        prior = series.prior
+        if series.scale == "angle" and len(series.t) < 3:
+            # Two figures of a bounded share cannot tell its trend from noise (a 100 %, 95 %
+            # closure rate is not falling five points a year): it takes its family's drift.
+            prior = replace(prior, tau2=0.0)
+        return shrunk_rw_paths(series.t, series.y, horizon, n, rng, prior=prior)
 
 
 @dataclass(frozen=True)
@@ -140,6 +149,32 @@ class RandomWalkDrift:
             np.sqrt(sigma2)[:, None] * np.sqrt(gaps)[None, :] * rng.standard_normal((n, len(gaps)))
         )
         return y[-1] + mu[:, None] * (horizon - t[-1])[None, :] + np.cumsum(shocks, axis=1)
+
+
+@dataclass(frozen=True)
+class RandomWalk:
+    """``rw``: a random walk without drift."""
+
+    name: str = "rw"
+    pooled: bool = False
+    needs_prior: bool = False
+
+    def supports(self, series: SeriesData) -> bool:
+        return series.scale != "count" and len(series.t) >= 2
+
+    def sample(self, series, horizon, n, rng):
+        t, y = series.t, series.y
+        gaps = np.diff(t)
+        df = len(y) - 1
+        s2 = max(float(np.sum(np.diff(y) ** 2 / gaps) / df), 1e-12)
+        sigma2 = inverse_chi2_scale(rng, s2, df, n)
+        steps = np.diff(np.concatenate([[t[-1]], horizon]))
+        shocks = (
+            np.sqrt(sigma2)[:, None]
+            * np.sqrt(steps)[None, :]
+            * rng.standard_normal((n, len(steps)))
+        )
+        return y[-1] + np.cumsum(shocks, axis=1)
 
 
 @dataclass(frozen=True)

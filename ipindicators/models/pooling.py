@@ -4,7 +4,7 @@ A region's series of IP statistics is short (often 3-8 figures), so its own drif
 are poorly determined: two figures give one increment and no volatility at all, a smooth series
 gives a volatility near zero and an interval of zero width. The same indicator in the other
 regions says what growth and volatility are plausible. The model ``rw_shrunk`` is a random walk
-with drift on the model scale (log or logit),
+with drift on the model scale (log, or angle for bounded shares),
 
 .. math:: dy = \mu_i\,dt + \sigma_i\,dW,
 
@@ -34,7 +34,8 @@ then:
 
 A family needs :data:`MIN_FAMILY` series with a volatility estimate; smaller families (national
 series) use the prior of every series of the same measure (``all snapshot`` for stocks and
-ratios, ``all period_total`` for annual flows), the series whose catalog ``role`` is
+ratios, ``all period_total`` for annual flows; bounded shares, on their own scale, ``all
+shares``), the series whose catalog ``role`` is
 ``population`` left out: denominators with their own much smaller volatility, and the
 census-revised vintage, published years after the years it describes. Nothing here is fitted on outcomes:
 the calibration that follows (:mod:`ipindicators.models.calibration`) is.
@@ -57,7 +58,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import polygamma
 
-from ..catalog.indicators import indicator, population_indicators
+from ..catalog.indicators import Indicator, indicator, population_indicators
 from ..params import CountFrom
 from .series import Scale, decimal_year, scale_for, usable_panel, year_end_run
 
@@ -202,7 +203,7 @@ def estimate_prior(
     changes: list[np.ndarray] | None = None,
 ) -> FamilyPrior:
     """The family prior from its series' moments (method of moments; see the module), with
-    the drift's wander from their growth changes where the measure has one."""
+    the drift's wander from their growth changes where given (stocks and ratios)."""
     with_vol = [m for m in moments if m.df > 0 and m.s2 > 0]
     log_s2 = np.log([m.s2 for m in with_vol])
     dfs = np.array([m.df for m in with_vol], dtype=float)
@@ -213,7 +214,7 @@ def estimate_prior(
     drifts = np.array([m.drift for m in moments])
     sampling = np.array([(m.s2 if m.df > 0 else s2) / m.span for m in moments])
     tau2 = max(float(np.var(drifts, ddof=1) - np.mean(sampling)), 0.1 * float(np.mean(sampling)))
-    wander = drift_wander(changes or []) if measure in WANDER_MEASURES else 0.0
+    wander = 0.0 if changes is None else drift_wander(changes)
     return FamilyPrior(
         s2, prior_df, float(np.median(drifts)), tau2, len(moments), scope, measure, wander
     )
@@ -232,10 +233,19 @@ class Posterior:
 
 
 def posterior(own: SeriesMoments, prior: FamilyPrior) -> Posterior:
-    """Shrink a series' drift and volatility toward its family prior."""
+    """Shrink a series' drift and volatility toward its family prior.
+
+    A series of two figures has one increment, which cannot tell its drift from its shock: its
+    distance from the family's drift, :math:`(\\Delta y - m_0\\,\\Delta t)^2 / \\Delta t`, counts
+    as one degree of freedom of its volatility, so a step far from what the family does widens
+    the series' paths and weighs its own drift down instead of being taken as a trend.
+    """
+    own_df: float = own.df
     own_s2 = own.s2 if own.df > 0 else 0.0
-    df = prior.df + own.df
-    s2 = (prior.df * prior.s2 + own.df * own_s2) / df
+    if own.df == 0:
+        own_df, own_s2 = 1.0, (own.drift - prior.drift) ** 2 * own.span
+    df = prior.df + own_df
+    s2 = (prior.df * prior.s2 + own_df * own_s2) / df
     sampling = s2 / own.span
     weight = prior.tau2 / (prior.tau2 + sampling)
     drift = weight * own.drift + (1.0 - weight) * prior.drift
@@ -287,6 +297,16 @@ def _wander_paths(gaps: np.ndarray, wander: np.ndarray, rng: np.random.Generator
     return out
 
 
+def fallback_scope(item: Indicator) -> str:
+    """The fallback prior an indicator without a family of its own uses: ``all shares`` for
+    bounded percentages, else ``all <measure>``."""
+    return "all shares" if scale_for(item) == "angle" else f"all {item.measure}"
+
+
+def _wanders(item: Indicator) -> bool:
+    return item.measure in WANDER_MEASURES and scale_for(item) == "log"
+
+
 def family_priors(
     observations: pd.DataFrame, as_of: dt.date, count_from: CountFrom = "release"
 ) -> dict[str, FamilyPrior]:
@@ -304,15 +324,13 @@ def family_priors(
     Returns
     -------
     dict
-        Indicator id → :class:`FamilyPrior`, plus ``"all snapshot"`` and
-        ``"all period_total"``: the fallbacks (see the module). Indicators modelled as counts
-        have none.
+        Indicator id → :class:`FamilyPrior`, plus the fallbacks ``"all snapshot"``,
+        ``"all period_total"`` and ``"all shares"`` (see the module and
+        :func:`fallback_scope`). Indicators modelled as counts have none.
     """
     denominators = set(population_indicators())
-    by_measure: dict[str, list[SeriesMoments]] = {"snapshot": [], "period_total": []}
-    by_indicator: dict[str, list[SeriesMoments]] = {}
-    changes_by_measure: dict[str, list[np.ndarray]] = {"snapshot": [], "period_total": []}
-    changes_by_indicator: dict[str, list[np.ndarray]] = {}
+    pools: dict[str, list[SeriesMoments]] = {}
+    changes: dict[str, list[np.ndarray]] = {}
     usable = usable_panel(observations, as_of, count_from)
     for (indicator_id, _), group in usable.groupby(["indicator", "region"], sort=True):
         item = indicator(str(indicator_id))
@@ -325,28 +343,26 @@ def family_priors(
         moments = series_moments(t, y, DRIFT_LOOKBACK_YEARS[item.measure])
         if moments.span <= 0:
             continue
-        changes = growth_changes(t, y)
-        by_indicator.setdefault(str(indicator_id), []).append(moments)
-        changes_by_indicator.setdefault(str(indicator_id), []).append(changes)
-        if indicator_id not in denominators:
-            by_measure[item.measure].append(moments)
-            changes_by_measure[item.measure].append(changes)
+        scopes = [item.id] if item.id in denominators else [item.id, fallback_scope(item)]
+        for scope in scopes:
+            pools.setdefault(scope, []).append(moments)
+            changes.setdefault(scope, []).append(growth_changes(t, y))
     priors = {}
-    for measure, pooled in by_measure.items():
-        if sum(m.df > 0 for m in pooled) >= 2:
-            scope = f"all {measure}"
-            priors[scope] = estimate_prior(pooled, scope, measure, changes_by_measure[measure])
-    for indicator_id, family in by_indicator.items():
-        if sum(m.df > 0 for m in family) >= MIN_FAMILY:
-            priors[indicator_id] = estimate_prior(
-                family,
-                indicator_id,
-                indicator(indicator_id).measure,
-                changes_by_indicator[indicator_id],
-            )
+    for scope, pooled in pools.items():
+        fallback = scope.startswith("all ")
+        if sum(m.df > 0 for m in pooled) < (2 if fallback else MIN_FAMILY):
+            continue
+        if fallback:
+            measure = scope.removeprefix("all ")
+            wanders = measure in WANDER_MEASURES
+            measure = "period_total" if measure == "shares" else measure
+        else:
+            item = indicator(scope)
+            measure, wanders = item.measure, _wanders(item)
+        priors[scope] = estimate_prior(pooled, scope, measure, changes[scope] if wanders else None)
     return priors
 
 
 def prior_for(priors: dict[str, FamilyPrior], indicator_id: str) -> FamilyPrior | None:
-    """The family prior of an indicator, or its measure's fallback (None if neither exists)."""
-    return priors.get(indicator_id) or priors.get(f"all {indicator(indicator_id).measure}")
+    """The family prior of an indicator, or its fallback (None if neither exists)."""
+    return priors.get(indicator_id) or priors.get(fallback_scope(indicator(indicator_id)))

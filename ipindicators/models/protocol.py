@@ -24,10 +24,10 @@ class SeriesData:
     t : ndarray
         Observation times in decimal years (a year-end at the integer that starts the next year).
     y : ndarray
-        Values on the model scale (log or logit; the values themselves for counts).
+        Values on the model scale (log or angle; the values themselves for counts).
     values : ndarray
         The values in the indicator's unit.
-    scale : {"log", "logit", "count"}
+    scale : {"log", "angle", "count"}
     prior : FamilyPrior or None
         The family prior at the forecast's date, for models that borrow strength.
     """

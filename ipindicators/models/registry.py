@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..errors import UsageError
 from . import DEFAULT_MODEL
 from .baselines import GaussianRandomWalk, GrowthRatio, Linear, StatsForecast
-from .methods import DampedTrend, RandomWalkDrift, ShrunkRandomWalk, Trend
+from .methods import DampedTrend, RandomWalk, RandomWalkDrift, ShrunkRandomWalk, Trend
 from .protocol import Model
 
 __all__ = ["DEFAULT_MODEL", "Model", "check_models", "model", "register"]
@@ -36,7 +36,7 @@ def register(model: Model, baseline: bool = False) -> Model:
     return model
 
 
-for _ours in (ShrunkRandomWalk(), Trend(), RandomWalkDrift(), DampedTrend()):
+for _ours in (ShrunkRandomWalk(), Trend(), RandomWalkDrift(), DampedTrend(), RandomWalk()):
     register(_ours)
 for _baseline in (
     GrowthRatio(),
