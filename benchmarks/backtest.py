@@ -18,7 +18,12 @@ population (a denominator, not a target) is left out. Prints
     of targets and misses, and (g) the default's reliability table on them;
 (h) the calibration factors each method would ship with (fitted on every published outcome);
 (i) the default by period (origins before 2018, where choices are made, and from 2018, held
-    out), measure and lead band, against the Gaussian random walk.
+    out), measure and lead band, against the Gaussian random walk;
+(j) what a user gets: ``ipindicators.forecast`` as of 31 March 2019, 2020 and 2021 (with the
+    shipped calibration vintages public then, and without) for every province's stocks and
+    ratios, against the year-end figures four and five years after the last year known, with
+    the shares of outcomes below and above the 80 % interval. It reads the shipped
+    calibration file, so run it again after ``--write-calibration``.
 
 ``--half-life YEARS`` weighs past outcomes down by their age in every calibration (a choice to
 be made on the origins before 2018, table (i)). ``--write-calibration`` stores (h) in ``ipindicators/models/calibration.json``, the factors
@@ -32,18 +37,22 @@ import argparse
 import json
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from _tables import render
 
+import ipindicators as ipi
 from ipindicators.atomic import write_text
 from ipindicators.catalog.indicators import indicator, population_indicators
+from ipindicators.catalog.regions import regions
 from ipindicators.models import DEFAULT_MODEL
 from ipindicators.models.backtest import (
     available_baselines,
     brier_summary,
+    brier_versus,
     fit_method,
     hindcasts,
     out_of_time,
@@ -54,6 +63,7 @@ from ipindicators.models.backtest import (
     target_hindcasts,
 )
 from ipindicators.models.calibration import CALIBRATION_FILE
+from ipindicators.models.series import scale_for
 
 METHODS = ("rw_shrunk", "pool", "rw_drift")
 MEASURES = ("snapshot", "period_total")
@@ -170,6 +180,79 @@ def evaluation_summary(scores: pd.DataFrame, targets: pd.DataFrame) -> dict:
     }
 
 
+AS_PUBLISHED_ORIGINS = (2018, 2019, 2020)
+AS_PUBLISHED_LEADS = (4, 5)
+
+
+def _interval_80(fc, years: tuple[int, ...]) -> list[tuple[float, float]]:
+    if not fc.ok:
+        return [(np.nan, np.nan)] * len(years)
+    return [tuple(np.quantile(fc.at(y), [0.1, 0.9])) for y in years]
+
+
+def as_published(observations: pd.DataFrame, n_paths: int, seed: int, jobs: int) -> pd.DataFrame:
+    """Table (j): 80 % intervals ``ipindicators.forecast`` gives as of past dates for the
+    provinces' stocks and ratios, scored on the figures published since."""
+    provinces = set(regions("province").index)
+    denominators = set(population_indicators())
+    stocks = observations[
+        observations["region"].isin(provinces)
+        & ~observations["indicator"].isin(denominators)
+        & observations["indicator"].map(
+            lambda i: indicator(i).measure == "snapshot" and scale_for(indicator(i)) == "log"
+        )
+    ]
+    at_end = stocks[(stocks["period_end"].dt.month == 12) & (stocks["period_end"].dt.day == 31)]
+    figure = {
+        (r, i, y): v
+        for r, i, y, v in zip(
+            at_end["region"], at_end["indicator"], at_end["period_end"].dt.year, at_end["value"]
+        )
+    }
+    series = sorted(set(zip(stocks["region"], stocks["indicator"])))
+    found = []
+    for origin in AS_PUBLISHED_ORIGINS:
+        years = tuple(origin + lead for lead in AS_PUBLISHED_LEADS)
+        known = [(r, i) for r, i in series if (r, i, origin) in figure]
+        for calibrated in (True, False):
+            intervals = ipi.forecast_many(
+                observations,  # the whole panel, as a user passes it: the priors come from it
+                known,
+                f"{origin + 1}-03-31",
+                until=years[-1],
+                n_paths=n_paths,
+                seed=seed,
+                calibrated=calibrated,
+                reduce=partial(_interval_80, years=years),
+                n_jobs=jobs,
+            )
+            for (r, i), bounds in zip(known, intervals):
+                for lead, year, (low, high) in zip(AS_PUBLISHED_LEADS, years, bounds):
+                    outcome = figure.get((r, i, year))
+                    if outcome is None or np.isnan(low):
+                        continue
+                    found.append(
+                        {
+                            "calibration": "shipped vintage" if calibrated else "none",
+                            "lead": lead,
+                            "below": outcome < low,
+                            "above": outcome > high,
+                        }
+                    )
+    frame = pd.DataFrame(found)
+    return (
+        frame.assign(leads="4-5")
+        .groupby(["calibration", "leads"], sort=False)
+        .agg(
+            n=("below", "size"),
+            coverage80=("below", lambda b: 1.0 - (b | frame.loc[b.index, "above"]).mean()),
+            below_interval=("below", "mean"),
+            above_interval=("above", "mean"),
+        )
+        .reset_index()
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -217,6 +300,11 @@ def main(argv: list[str] | None = None) -> int:
         ("(e) The same forecasts uncalibrated", summarise(raw, ("method",), 0)),
         ("(f) Real past plan targets: Brier score", brier_summary(targets)),
         (
+            f"(f2) Real past plan targets: {DEFAULT_MODEL}'s Brier score minus each other "
+            "method's, on the probabilities both gave (below 0: ours is better)",
+            brier_versus(targets),
+        ),
+        (
             f"(g) Real past plan targets: reliability of {DEFAULT_MODEL}",
             reliability(targets, DEFAULT_MODEL),
         ),
@@ -225,6 +313,11 @@ def main(argv: list[str] | None = None) -> int:
             f"(i) {DEFAULT_MODEL} by period, measure and lead band (below/above_interval: "
             "outcomes under the 10 % or over the 90 % quantile)",
             sliced(scores),
+        ),
+        (
+            "(j) What `forecast` gives as of 31 March 2019-2021: provinces' stocks and ratios "
+            "four and five years after the last year known",
+            as_published(ipi.observations(), args.paths, args.seed, args.jobs),
         ),
     ]
     heading = "##" if args.format == "markdown" else "#"

@@ -12,9 +12,12 @@ from scipy.stats import norm
 
 import ipindicators as ipi
 from ipindicators.catalog.indicators import indicator
+from ipindicators.catalog.targets import all_targets
 from ipindicators.models.backtest import (
+    _assessable,
     available_baselines,
     brier_summary,
+    brier_versus,
     hindcasts,
     out_of_time,
     paired,
@@ -367,3 +370,26 @@ def test_before_the_first_vintage_a_forecast_is_uncalibrated(obs):
     shipped = forecast(obs, *PER_10K, early, early.year + 3, n_paths=200, seed=1)
     plain = forecast(obs, *PER_10K, early, early.year + 3, n_paths=200, seed=1, calibrated=False)
     assert np.array_equal(shipped.paths, plain.paths)
+
+
+def test_brier_versus_pairs_the_probabilities_both_methods_gave():
+    rows = pd.DataFrame(
+        {
+            "target_id": ["a", "a", "b", "a", "a", "c"],
+            "origin": [2015, 2016, 2015, 2015, 2016, 2015],
+            "region": ["x", "x", "y", "x", "x", "z"],
+            "method": ["rw_shrunk"] * 3 + ["rw_gauss"] * 3,
+            "brier": [0.01, 0.04, 0.09, 0.25, 0.16, 0.5],
+        }
+    )
+    table = brier_versus(rows, "rw_shrunk", n_boot=50).set_index("method")
+    # only target a at 2015 and 2016 is shared: (0.01 - 0.25 + 0.04 - 0.16) / 2
+    assert table.loc["rw_gauss", "n"] == 2 and table.loc["rw_gauss", "targets"] == 1
+    assert table.loc["rw_gauss", "difference"] == pytest.approx(-0.18)
+    assert table.loc["rw_gauss", "diff_low"] <= -0.18 <= table.loc["rw_gauss", "diff_high"]
+
+
+def test_every_year_targets_are_scored_on_their_target_year_like_levels():
+    kinds = {t.basis: t for t in all_targets() if t.indicator and t.value and t.year}
+    assert _assessable(kinds["every_year"]) and _assessable(kinds["level"])
+    assert not _assessable(kinds["cumulative"])

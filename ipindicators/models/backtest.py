@@ -67,6 +67,7 @@ from ..data.release import known_from
 from ..data.store import observations as load_observations
 from ..errors import UsageError
 from ..params import CountFrom, check_count_from
+from . import DEFAULT_MODEL
 from .calibration import (
     LEVELS,
     MAX_LEAD,
@@ -119,6 +120,7 @@ TARGET_COLUMNS = [
     "target_id",
     "region",
     "indicator",
+    "basis",
     "comparator",
     "target_value",
     "target_year",
@@ -632,16 +634,18 @@ def _assessable(item: Target) -> bool:
         item.indicator is not None
         and item.value is not None
         and item.year is not None
-        and item.basis == "level"
+        and item.basis in ("level", "every_year")
     )
 
 
 def target_hindcasts(made: Hindcasts) -> pd.DataFrame:
     """Attainment probabilities of real past plan targets from hindcasts.
 
-    Every catalog target on a level (not cumulative or every-year targets) whose target year's
-    year-end figure is in the data is assessed from each hindcast of its series that reached
-    that year: the share of the forecast distribution meeting the comparator (from the 199
+    Every catalog target on a level, or required every year (judged, as
+    :func:`~ipindicators.models.assess.assess` judges it, on the target year's figure), whose
+    target year's year-end figure is in the data is assessed from each hindcast of its series
+    that reached that year (cumulative and growth targets need whole paths, which hindcasts do
+    not keep): the share of the forecast distribution meeting the comparator (from the 199
     quantiles, so between 0.005 and 0.995 unless every quantile agrees).
 
     Parameters
@@ -671,6 +675,7 @@ def target_hindcasts(made: Hindcasts) -> pd.DataFrame:
                     "target_id": item.id,
                     "region": item.region,
                     "indicator": item.indicator,
+                    "basis": item.basis,
                     "comparator": item.comparator,
                     "target_value": item.value_in_indicator_unit(),
                     "target_year": item.year,
@@ -849,6 +854,45 @@ def brier_summary(targets: pd.DataFrame, n_boot: int = 500, seed: int = 0) -> pd
                 "brier": shared["brier"].mean(),
                 "brier_low": low,
                 "brier_high": high,
+            }
+        )
+    return pd.DataFrame(records)
+
+
+def brier_versus(
+    targets: pd.DataFrame, reference: str = DEFAULT_MODEL, n_boot: int = 500, seed: int = 0
+) -> pd.DataFrame:
+    """The reference method's Brier score against each other method's, on the probabilities
+    both gave (same target and origin).
+
+    Returns
+    -------
+    DataFrame
+        Per other method: ``n`` probabilities, ``targets``, both Brier scores and their
+        difference (reference minus other; below 0: the reference is better) with a 90 %
+        bootstrap interval over regions (a region's targets resampled together).
+    """
+    key = ["target_id", "origin"]
+    mine = targets[targets["method"] == reference].set_index(key)
+    records = []
+    for method, group in targets.groupby("method", sort=False):
+        if method == reference:
+            continue
+        both = mine.join(group.set_index(key)["brier"].rename("other"), how="inner")
+        if both.empty:
+            continue
+        difference = (both["brier"] - both["other"]).to_numpy(dtype=float)
+        low, high = _bootstrap_mean(difference, both["region"].to_numpy(), n_boot, seed)
+        records.append(
+            {
+                "method": method,
+                "n": len(both),
+                "targets": both.index.get_level_values("target_id").nunique(),
+                "brier_ref": both["brier"].mean(),
+                "brier_other": both["other"].mean(),
+                "difference": float(difference.mean()),
+                "diff_low": low,
+                "diff_high": high,
             }
         )
     return pd.DataFrame(records)
