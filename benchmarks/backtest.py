@@ -34,6 +34,7 @@ standard error.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import time
@@ -63,7 +64,7 @@ from ipindicators.models.backtest import (
     target_hindcasts,
 )
 from ipindicators.models.calibration import CALIBRATION_FILE
-from ipindicators.models.series import scale_for
+from ipindicators.models.series import scale_for, usable_panel
 
 METHODS = ("rw_shrunk", "pool", "rw_drift")
 MEASURES = ("snapshot", "period_total")
@@ -213,12 +214,15 @@ def as_published(observations: pd.DataFrame, n_paths: int, seed: int, jobs: int)
     found = []
     for origin in AS_PUBLISHED_ORIGINS:
         years = tuple(origin + lead for lead in AS_PUBLISHED_LEADS)
-        known = [(r, i) for r, i in series if (r, i, origin) in figure]
+        as_of = dt.date(origin + 1, 3, 31)
+        public = usable_panel(stocks, as_of, "release")
+        public = public[public["period_end"].dt.year == origin]
+        known = sorted(set(zip(public["region"], public["indicator"])) & set(series))
         for calibrated in (True, False):
             intervals = ipi.forecast_many(
                 observations,  # the whole panel, as a user passes it: the priors come from it
                 known,
-                f"{origin + 1}-03-31",
+                as_of,
                 until=years[-1],
                 n_paths=n_paths,
                 seed=seed,
