@@ -8,7 +8,14 @@ import pandas as pd
 import pytest
 
 import ipindicators as ipi
-from ipindicators.data.release import known_from, release_dates
+from ipindicators.data.printed import release_dates
+from ipindicators.data.release import (
+    FALLBACK_LAG_MONTHS,
+    MIN_RELEASES,
+    known_from,
+    lag_months,
+    learned_lags,
+)
 from ipindicators.models.assess import UNTRACKED_VERDICTS, verdict_band
 
 
@@ -30,14 +37,49 @@ def _series(released: str = "") -> pd.DataFrame:
     )
 
 
-def test_a_figure_without_a_release_date_counts_after_its_default_lag():
+def test_a_figure_without_a_release_date_counts_after_its_learned_lag():
+    lags = lag_months()
     known = known_from(_series())
-    assert known.iloc[-1] == pd.Timestamp("2021-02-28")  # a stock: two months
+    assert lags[("snapshot", "year_end")] == 2  # the embedded releases: a median of 54 days
+    assert known.iloc[-1] == pd.Timestamp("2021-02-28")
     flows = _series().assign(indicator="invention_patent_applications")
     flows["period_start"] = flows["period_end"] - pd.offsets.YearBegin(1)
-    assert known_from(flows).iloc[-1] == pd.Timestamp("2021-03-31")  # a year's total: three
+    assert lags[("period_total", "year_end")] == 4  # a median of 117 days
+    assert known_from(flows).iloc[-1] == pd.Timestamp("2021-04-30")
     month = _series().assign(period_end=pd.to_datetime(["2020-09-30"] * 7))
     assert known_from(month).iloc[0] == pd.Timestamp("2020-11-30")
+
+
+def _dated(days: list[int], source_class: str = "official") -> pd.DataFrame:
+    ends = pd.to_datetime([f"{2000 + k}-12-31" for k in range(len(days))])
+    released = [(end + pd.Timedelta(days=d)).strftime("%Y-%m-%d") for end, d in zip(ends, days)]
+    return pd.DataFrame(
+        {
+            "region": "testland",
+            "indicator": "patent_applications",
+            "period_end": ends,
+            "released": released,
+            "source_class": source_class,
+        }
+    )
+
+
+def test_lags_are_learned_from_the_earliest_printed_release_of_each_figure():
+    table = learned_lags(_dated([40, 100, 150, 160, 170, 200, 210, 220, 230, 240, 250]))
+    totals = table.set_index(["measure", "period_type"]).loc[("period_total", "year_end")]
+    assert totals["figures"] == 11 and totals["median_days"] == 200
+    assert totals["months"] == 7  # 200 days: the end of the seventh month after
+    # a later article repeating a figure prints a later date: the earliest counts
+    repeated = pd.concat([_dated([30] * 12), _dated([400] * 12)], ignore_index=True)
+    table = learned_lags(repeated).set_index(["measure", "period_type"])
+    assert table.loc[("period_total", "year_end"), "months"] == 1
+
+
+def test_too_few_or_reprinted_dates_fall_back_to_the_documented_lag():
+    few = learned_lags(_dated([200] * (MIN_RELEASES - 1))).set_index(["measure", "period_type"])
+    assert few.loc[("period_total", "year_end"), "months"] == FALLBACK_LAG_MONTHS
+    reprints = learned_lags(_dated([200] * 20, "reprint")).set_index(["measure", "period_type"])
+    assert reprints.loc[("period_total", "year_end"), "figures"] == 0
 
 
 def test_a_printed_release_date_wins_and_a_reprint_date_does_not():

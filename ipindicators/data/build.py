@@ -49,8 +49,8 @@ from ..paths import (
     user_processed_dir,
 )
 from .layout import TIDY_COLUMNS
+from .printed import release_dates
 from .readers import read_observations
-from .release import release_dates
 
 CONFLICT_THRESHOLD = 0.01
 OFFICIAL_HOSTS = ("gov.cn", "cnipa.gov.cn", "sipo.gov.cn", "stats.gov.cn")

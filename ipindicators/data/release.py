@@ -1,19 +1,23 @@
-"""When a figure became public: its release date, or a documented publication lag.
+"""When a figure became public: its release date, or a publication lag learned from the data.
 
 A year-end statistic is not known on 31 December: CNIPA's annual tables, the provinces'
-statistical bulletins and the NBS communiqué come out weeks to months later (the releases in the
-embedded data with a printed date took a median of 53 days, three quarters of them 127 days or
-less). A forecast "as of" a date may use only the figures public by then.
+statistical bulletins and the NBS communiqué come out weeks to months later. A forecast "as of"
+a date may use only the figures public by then.
 
 Rule
 ----
 * A figure whose official or state-media source prints the date it was released (the raw row's
   ``published`` column) counts from that date. A reprint's page date is not the release date
   of the figure it repeats, so it is not used.
-* Otherwise the figure counts from the end of the month :data:`DEFAULT_LAG_MONTHS` months after
-  its period ends: a stock at the end of 2020 from 28 February 2021, the total of 2020 from
-  31 March 2021, a September snapshot from 30 November. The default is per source class and measure (see the table), chosen to be no
-  earlier than most releases seen.
+* Otherwise the figure counts from the end of the month a **learned lag** after its period
+  ends (:func:`learned_lags`): for each measure (stocks and ratios, or totals over a period)
+  and period type (a year-end, or a month-end within the year), the median number of days from
+  a period's end to the earliest printed release of a figure of it, among the figures in use,
+  rounded up to whole months. A printed date can only be later than the first release (a
+  later article repeating a figure prints its own date), so the median of the earliest ones
+  errs late, never early. With the embedded data: year-end stocks two months (28 February),
+  annual totals four (30 April: a median of 117 days), snapshots within the year two. Where
+  fewer than :data:`MIN_RELEASES` figures print a date, :data:`FALLBACK_LAG_MONTHS`.
 * A ratio derived from two figures counts from the later of their release dates, or from the
   count's release date where only the count prints one (the denominator, a population of the
   previous year-end, is out by then), else by the default lag.
@@ -25,69 +29,119 @@ is known on the day its period ends.
 from __future__ import annotations
 
 import datetime as dt
+import math
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
-RELEASING_CLASSES = ("official", "state_media")
-"""Source classes whose printed date is taken as the figure's release date."""
-DEFAULT_LAG_MONTHS: dict[tuple[str, str], int] = {
-    ("official", "snapshot"): 2,
-    ("official", "period_total"): 3,
-    ("state_media", "snapshot"): 2,
-    ("state_media", "period_total"): 3,
-    ("reprint", "snapshot"): 2,
-    ("reprint", "period_total"): 3,
-}
-"""Months after the period's end by which a figure without a release date counts as public,
-by source class and the indicator's measure (a month-end or year-end snapshot such as the
-stock of valid patents, or a total over the period such as applications in a year)."""
+from .printed import RELEASING_CLASSES
+
+MEASURES = ("snapshot", "period_total")
+PERIOD_TYPES = ("year_end", "part_year")
+MIN_RELEASES = 10
+"""Figures with a printed release date a lag is learned from, at least."""
 FALLBACK_LAG_MONTHS = 3
+DAYS_PER_MONTH = 365.25 / 12
 
 
-def expected_release(period_end: dt.date, measure: str) -> dt.date:
-    """The date by which an official figure of a period is due under the default lag.
-
-    A figure not held after this date is "not among the figures held" rather than "not yet
-    public": the rule the forecasts use to count a figure as public (:data:`DEFAULT_LAG_MONTHS`).
-    """
-    months = DEFAULT_LAG_MONTHS.get(("official", measure), FALLBACK_LAG_MONTHS)
-    month = np.datetime64(period_end, "M") + np.timedelta64(months + 1, "M")
-    return (month.astype("datetime64[D]") - np.timedelta64(1, "D")).astype(dt.date)
+def period_types(period_end: pd.Series | np.ndarray) -> np.ndarray:
+    """``year_end`` for periods ending on 31 December, else ``part_year``."""
+    days = np.asarray(period_end, dtype="datetime64[D]")
+    year_end = (days.astype("datetime64[Y]") + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+    return np.where(days == year_end, "year_end", "part_year")
 
 
-def release_dates(
-    published: pd.Series, source_class: pd.Series, period_end: pd.Series
-) -> pd.Series:
-    """The release date each figure's source gives (ISO strings, empty where none applies).
+def learned_lags(frame: pd.DataFrame) -> pd.DataFrame:
+    """Publication lags learned from the printed release dates of ``frame`` (see the module).
 
     Parameters
     ----------
-    published : Series of str
-        The raw rows' ``published`` column (the date printed on the source page).
-    source_class : Series of str
-        Their source classes.
-    period_end : Series
-        Their period ends; a printed date before the period ends is not a release date.
+    frame : DataFrame
+        Tidy observations with ``released``, ``source_class``, ``period_end`` and ``indicator``.
 
     Returns
     -------
-    Series of str
+    DataFrame
+        One row per measure and period type: ``figures`` with a printed release date,
+        ``median_days`` from the period's end to the earliest of them, and ``months``, the lag
+        the rule uses (the median rounded up to whole months, or :data:`FALLBACK_LAG_MONTHS`
+        with fewer than :data:`MIN_RELEASES` figures).
     """
-    dates = pd.to_datetime(published.replace("", None), errors="coerce")
-    ends = pd.to_datetime(period_end)
-    ok = dates.notna() & source_class.isin(RELEASING_CLASSES) & (dates >= ends)
-    return dates.dt.strftime("%Y-%m-%d").where(ok, "")
+    from ..catalog.indicators import indicator
+
+    released = frame["released"].fillna("").astype(str)
+    dated = frame[(released != "") & frame["source_class"].isin(RELEASING_CLASSES)]
+    lags = pd.DataFrame(
+        {
+            "region": dated["region"],
+            "indicator": dated["indicator"],
+            "period_end": dated["period_end"],
+            "days": (pd.to_datetime(dated["released"]) - dated["period_end"]).dt.days,
+        }
+    )
+    first = lags.groupby(["region", "indicator", "period_end"], as_index=False)["days"].min()
+    first["measure"] = first["indicator"].map(lambda i: indicator(i).measure)
+    first["period_type"] = period_types(first["period_end"])
+    rows = []
+    for measure in MEASURES:
+        for kind in PERIOD_TYPES:
+            days = first.loc[
+                (first["measure"] == measure) & (first["period_type"] == kind), "days"
+            ]
+            median = float(days.median()) if len(days) else float("nan")
+            enough = len(days) >= MIN_RELEASES
+            months = max(1, math.ceil(median / DAYS_PER_MONTH)) if enough else FALLBACK_LAG_MONTHS
+            rows.append(
+                {
+                    "measure": measure,
+                    "period_type": kind,
+                    "figures": len(days),
+                    "median_days": median,
+                    "months": months,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+@cache
+def lags_in_use() -> pd.DataFrame:
+    """:func:`learned_lags` of the figures in use (:func:`ipindicators.observations`), learned
+    once per process: the lags every forecast and report applies."""
+    from .store import observations
+
+    return learned_lags(observations())
+
+
+@cache
+def lag_months() -> dict[tuple[str, str], int]:
+    """The lags (months) the rule uses, by measure and period type (:func:`lags_in_use`)."""
+    table = lags_in_use()
+    return {
+        (m, k): int(n) for m, k, n in zip(table["measure"], table["period_type"], table["months"])
+    }
+
+
+def expected_release(period_end: dt.date, measure: str) -> dt.date:
+    """The date by which a figure of a period is due under the learned lag.
+
+    A figure not held after this date is "not among the figures held" rather than "not yet
+    public": the rule the forecasts use to count a figure as public (:func:`lag_months`).
+    """
+    kind = str(period_types(np.array([period_end], dtype="datetime64[D]"))[0])
+    months = lag_months().get((measure, kind), FALLBACK_LAG_MONTHS)
+    month = np.datetime64(period_end, "M") + np.timedelta64(months + 1, "M")
+    return (month.astype("datetime64[D]") - np.timedelta64(1, "D")).astype(dt.date)
 
 
 def known_dates(frame: pd.DataFrame, measures: np.ndarray | pd.Series) -> np.ndarray:
     """:func:`known_from` as a ``datetime64[D]`` array, for the forecasting hot path."""
     ends = frame["period_end"].to_numpy(dtype="datetime64[D]")
-    classes = frame["source_class"].to_numpy() if "source_class" in frame else [""] * len(ends)
+    lags = lag_months()
     months = np.fromiter(
         (
-            DEFAULT_LAG_MONTHS.get((c, m), FALLBACK_LAG_MONTHS)
-            for c, m in zip(classes, np.asarray(measures))
+            lags.get((m, k), FALLBACK_LAG_MONTHS)
+            for m, k in zip(np.asarray(measures), period_types(ends))
         ),
         dtype=int,
         count=len(ends),
@@ -109,7 +163,7 @@ def known_from(frame: pd.DataFrame, measures: pd.Series | None = None) -> pd.Ser
     ----------
     frame : DataFrame
         Tidy observations with ``period_end`` and, where known, ``released`` and
-        ``source_class`` (frames without them get the default lag).
+        ``source_class`` (frames without them get the learned lag).
     measures : Series of str, optional
         Each row's measure (``snapshot`` or ``period_total``); looked up in the indicator
         catalog when not given.

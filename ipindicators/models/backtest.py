@@ -3,11 +3,11 @@
 Hindcasts
 ---------
 For every region × indicator series and every year ``Y`` in which it has a figure, a forecast is
-made as of 31 March of ``Y + 1`` (when year ``Y``'s year-end figures are out, see
-:mod:`ipindicators.data.release`; ``count_from="period_end"`` uses 31 December ``Y`` and
-period ends instead) from the figures public by then, and compared with the observed year-end
-figures ``h = 1 … 7`` years after ``Y`` (a 2030 target is seven years ahead of the 2023
-figures). Only year-end figures are outcomes; irregular figures
+made when year ``Y``'s year-end figures are out (30 April of ``Y + 1`` under the publication
+lags learned from the embedded data: :func:`origin_date`, :mod:`ipindicators.data.release`;
+``count_from="period_end"`` uses 31 December ``Y`` and period ends instead) from the figures
+public by then, and compared with the observed year-end figures ``h = 1 … 7`` years after
+``Y`` (a 2030 target is seven years ahead of the 2023 figures). Only year-end figures are outcomes; irregular figures
 inform forecasts but are never scored. A method runs when the series has ``min_points`` usable
 figures (two suffice for ``rw_drift`` and ``rw_shrunk``) and the method applies (``damped``,
 ``auto_ets`` and ``auto_theta`` need eight consecutive year-ends). ``rw_shrunk`` gets the family
@@ -63,7 +63,7 @@ import pandas as pd
 
 from ..catalog.indicators import indicator
 from ..catalog.targets import Target, all_targets
-from ..data.release import known_from
+from ..data.release import expected_release, known_from
 from ..data.store import observations as load_observations
 from ..errors import UsageError
 from ..params import CountFrom, check_count_from
@@ -157,8 +157,13 @@ class _Case:
 
 
 def origin_date(origin: int, count_from: CountFrom = "release") -> dt.date:
-    """The date a forecast of origin ``origin`` is made: when year-end figures are out."""
-    return dt.date(origin + 1, 3, 31) if count_from == "release" else dt.date(origin, 12, 31)
+    """The date a forecast of origin ``origin`` is made: when its year-end figures are out
+    under the learned publication lags (stocks' and totals', whichever is later; 30 April
+    with the embedded data), or 31 December with ``count_from="period_end"``."""
+    if count_from != "release":
+        return dt.date(origin, 12, 31)
+    year_end = dt.date(origin, 12, 31)
+    return max(expected_release(year_end, measure) for measure in ("snapshot", "period_total"))
 
 
 def _series(frame: pd.DataFrame) -> list[_Series]:

@@ -27,8 +27,8 @@ then:
 * the drift of a stock or ratio **wanders**: it follows its own random walk with the variance
   :math:`\sigma_\zeta^2` per year that the family's changes of annual growth show
   (:func:`drift_wander`), the slope of a local linear trend (Harvey 1989). A stock's growth
-  moves slowly but far (valid invention patents grew 33 % a year in 2011, 14 % in 2019 and
-  21 % in 2023 in the median province), so its uncertainty five years ahead is mostly the
+  moves slowly but far (valid invention patents grew 37 % a year in 2011, 15 % in 2019 and
+  24 % in 2023 in the median province), so its uncertainty five years ahead is mostly the
   drift's, growing with the cube of the lead. Both the wander and the whole-record drift were
   chosen on the forecasts made before 2018 (``docs/evaluation.md``).
 

@@ -25,7 +25,7 @@ from ..catalog.documents import document
 from ..catalog.indicators import indicator
 from ..catalog.regions import region as region_definition
 from ..catalog.targets import Target, is_inherited, target, targets_for
-from ..data.release import known_from
+from ..data.release import MIN_RELEASES, known_from, lags_in_use
 from ..models.assess import COLUMNS, MAX_LEAD_YEARS, UNTRACKED_VERDICTS
 from ..models.calibration import Vintage
 from ..models.forecast import Forecast
@@ -361,6 +361,33 @@ ASSESSMENT_DTYPES = {
 """The columns of a stored assessment table that are not text or floats."""
 
 
+_LAG_LABELS = {
+    ("snapshot", "year_end"): "year-end stocks and ratios",
+    ("snapshot", "part_year"): "stocks within the year",
+    ("period_total", "year_end"): "a year's totals",
+    ("period_total", "part_year"): "totals within the year",
+}
+
+
+def publication_lag_note() -> str:
+    """The publication lags the forecasts applied and what they were learned from (Markdown)."""
+    table = lags_in_use()
+    parts = []
+    for measure, kind, figures, days, months in table.itertuples(index=False):
+        label = _LAG_LABELS[(measure, kind)]
+        if figures >= MIN_RELEASES:
+            parts.append(
+                f"{label} {months} months (median {days:.0f} days over {figures} figures)"
+            )
+        else:
+            parts.append(f"{label} {months} months ({figures} printed dates: too few to learn)")
+    return (
+        "**Publication lags in use**, learned from the release dates the official and "
+        "state-media sources print (the median days from a period's end to a figure's first "
+        "printed release, rounded up to whole months): " + "; ".join(parts) + "."
+    )
+
+
 def evaluation_note(assessment: Assessment) -> str:
     """How honest the probabilities are, from the stored out-of-time evaluation, and the
     calibration vintage the assessment's forecasts used (Markdown)."""
@@ -384,14 +411,19 @@ def evaluation_note(assessment: Assessment) -> str:
     return (
         "**How honest the probabilities are**, measured out of time (calibration refitted at "
         "each forecast origin on what was public then; "
-        f"{e['forecasts']:,} forecasts of {e['regions']} regions, 1–6 years ahead): 80 % "
+        f"{e['forecasts']:,} forecasts of {e['regions']} regions, 1–7 years ahead): 80 % "
         f"intervals held {e['coverage80']:.0%} of later figures and 95 % intervals "
         f"{e['coverage95']:.0%}{narrow}; the mean CRPS of the log figures was "
         f"{e['crps_log']:.3f}, {1 - e['ratio_to_best_baseline']:.0%} below the best calibrated "
         f"baseline ({best}) and {1 - e['ratio_to_growth_rule']:.0%} below the growth-ratio rule. "
         f"On {e['targets']} real past plan targets ({e['target_probabilities']} probabilities, "
         f"{e['targets_missed']} targets missed) the Brier score was {e['brier']:.3f}, against "
-        f"{e['brier_growth_rule']:.3f} for the growth-ratio rule. {_vintage_words(vintages)} "
+        f"{e['brier_growth_rule']:.3f} for the growth-ratio rule. Where most plan targets "
+        f"are, stocks and ratios four to five years ahead, the forecasts made from "
+        f"{e['held_out_from']} on (after every modelling choice was made on earlier ones) held "
+        f"{e['stocks_4_5_coverage80']:.0%} of {e['stocks_4_5_forecasts']} later figures in their "
+        f"80 % intervals, {e['stocks_4_5_above']:.0%} falling above and "
+        f"{e['stocks_4_5_below']:.0%} below. {_vintage_words(vintages)} "
         "Details and caveats: `docs/evaluation.md`."
     )
 
