@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .pooling import shrunk_rw_paths
+from .pooling import brownian_walk, shrunk_rw_paths
 from .protocol import SeriesData
 from .series import year_end_run
 
@@ -145,10 +145,7 @@ class RandomWalkDrift:
         sigma2 = inverse_chi2_scale(rng, s2, df, n)
         mu = drift + np.sqrt(sigma2 / (t[-1] - t[0])) * rng.standard_normal(n)
         gaps = np.diff(np.concatenate([[t[-1]], horizon]))
-        shocks = (
-            np.sqrt(sigma2)[:, None] * np.sqrt(gaps)[None, :] * rng.standard_normal((n, len(gaps)))
-        )
-        return y[-1] + mu[:, None] * (horizon - t[-1])[None, :] + np.cumsum(shocks, axis=1)
+        return y[-1] + mu[:, None] * (horizon - t[-1])[None, :] + brownian_walk(sigma2, gaps, rng)
 
 
 @dataclass(frozen=True)
@@ -168,13 +165,7 @@ class RandomWalk:
         df = len(y) - 1
         s2 = max(float(np.sum(np.diff(y) ** 2 / gaps) / df), 1e-12)
         sigma2 = inverse_chi2_scale(rng, s2, df, n)
-        steps = np.diff(np.concatenate([[t[-1]], horizon]))
-        shocks = (
-            np.sqrt(sigma2)[:, None]
-            * np.sqrt(steps)[None, :]
-            * rng.standard_normal((n, len(steps)))
-        )
-        return y[-1] + np.cumsum(shocks, axis=1)
+        return y[-1] + brownian_walk(sigma2, np.diff(np.concatenate([[t[-1]], horizon])), rng)
 
 
 @dataclass(frozen=True)

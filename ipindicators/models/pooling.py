@@ -269,13 +269,17 @@ def shrunk_rw_paths(
     sigma2 = post.s2 * post.df / rng.chisquare(post.df, size=n)
     drift = post.drift + np.sqrt(post.drift_var * sigma2 / post.s2) * rng.standard_normal(n)
     gaps = np.diff(np.concatenate([[t[-1]], horizon]))
-    shocks = (
-        np.sqrt(sigma2)[:, None] * np.sqrt(gaps)[None, :] * rng.standard_normal((n, len(gaps)))
-    )
-    paths = y[-1] + drift[:, None] * (horizon - t[-1])[None, :] + np.cumsum(shocks, axis=1)
+    paths = y[-1] + drift[:, None] * (horizon - t[-1])[None, :] + brownian_walk(sigma2, gaps, rng)
     if prior.wander > 0:
         paths += _wander_paths(gaps, prior.wander * sigma2 / prior.s2, rng)
     return paths
+
+
+def brownian_walk(sigma2: np.ndarray, gaps: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Cumulative Brownian increments over successive ``gaps`` (years), one path per variance
+    in ``sigma2`` (per year): shape ``(len(sigma2), len(gaps))``."""
+    shocks = rng.standard_normal((len(sigma2), len(gaps)))
+    return np.cumsum(np.sqrt(sigma2)[:, None] * np.sqrt(gaps)[None, :] * shocks, axis=1)
 
 
 def _wander_paths(gaps: np.ndarray, wander: np.ndarray, rng: np.random.Generator) -> np.ndarray:
