@@ -285,20 +285,15 @@ def brownian_walk(sigma2: np.ndarray, gaps: np.ndarray, rng: np.random.Generator
 def _wander_paths(gaps: np.ndarray, wander: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """What a drift following a random walk (variance ``wander`` per year, one per path) adds to
     the level at each horizon: the integral of a Brownian motion, drawn exactly per gap."""
-    n = len(wander)
-    level = np.zeros(n)
-    slope = np.zeros(n)
-    out = np.empty((n, len(gaps)))
-    scale = np.sqrt(wander)
-    for j, gap in enumerate(gaps):
-        z1, z2 = rng.standard_normal(n), rng.standard_normal(n)
-        # (integral of W over the gap, increment of W): covariance [[g³/3, g²/2], [g²/2, g]]
-        step = scale * np.sqrt(gap) * z2
-        integral = scale * (gap * np.sqrt(gap) * (z2 / 2.0 + z1 / np.sqrt(12.0)))
-        level = level + slope * gap + integral
-        slope = slope + step
-        out[:, j] = level
-    return out
+    draws = rng.standard_normal((len(gaps), 2, len(wander)))
+    z1, z2 = draws[:, 0, :].T, draws[:, 1, :].T  # paths × gaps
+    scale = np.sqrt(wander)[:, None]
+    root = np.sqrt(gaps)[None, :]
+    # (integral of W over a gap, increment of W): covariance [[g³/3, g²/2], [g²/2, g]]
+    steps = scale * root * z2
+    integrals = scale * (gaps[None, :] * root * (z2 / 2.0 + z1 / np.sqrt(12.0)))
+    slope_before = np.cumsum(steps, axis=1) - steps  # the drift's change up to each gap's start
+    return np.cumsum(slope_before * gaps[None, :] + integrals, axis=1)
 
 
 def fallback_scope(item: Indicator) -> str:
