@@ -280,7 +280,13 @@ def build_parser() -> argparse.ArgumentParser:
     custom.add_argument("--indicator", help="indicator id")
     custom.add_argument("--target", type=float, help="target value in the indicator's unit")
     custom.add_argument("--year", type=int, help="target year")
-    custom.add_argument("--comparator", choices=(">=", "<=", "=="), default=">=")
+    custom.add_argument(
+        "--comparator",
+        choices=(">=", "<=", "==", ">", "<"),
+        default=">=",
+        help="how the figure is compared with the target (> and <, 超过 and 低于, read as >= "
+        "and <= for a continuous forecast)",
+    )
     custom.add_argument(
         "--cumulative-from",
         dest="cumulative_from",

@@ -300,6 +300,9 @@ def test_custom_targets_on_the_command_line(capsys):
     (row,) = json.loads(capsys.readouterr().out)
     assert (row["target_id"], row["target_value"], row["target_year"]) == ("custom", 20.0, 2020)
     assert 0 <= row["probability"] <= 1
+    assert main([*argv, "--comparator", ">"]) == 0  # 超过: read as >= for a continuous forecast
+    (strict,) = json.loads(capsys.readouterr().out)
+    assert (strict["comparator"], strict["probability"]) == (">", row["probability"])
     assert main(["assess", "--region", "china", "--target", "20"]) == 2
     assert "needs one --region and all of" in capsys.readouterr().err
     assert (
