@@ -5,8 +5,8 @@ continuous here: an observation at 2014-09-30 sits at ``t = 2014.75``. Values ar
 scale where the models' Gaussian assumptions are reasonable:
 
 * positive stocks, ratios and annual flows on the log scale,
-* bounded percentages on the angle scale :math:`\\arcsin\\sqrt{\\text{value} / 100}`, on
-  which a random walk is reflected at 0 % and 100 % (see :class:`.series.Scale`),
+* bounded percentages on the angle scale :math:`\\arcsin\\sqrt{\\text{value} / 100}`, a
+  path that crosses 0 % or 100 % staying there (see :class:`.series.Scale`),
 * small whole numbers (counts) with a Poisson log-linear model.
 
 Models
@@ -322,15 +322,14 @@ def _forecast(
             priors = family_priors(observations, cutoff, count_from)
         prior = prior_for(priors, indicator_id)
         if prior is None:
-            fallback, plain = (
-                (
-                    "rw",
+            if scale_name == "angle":
+                fallback = "rw"
+                plain = (
                     "random walk without drift (two figures cannot tell a share's trend "
-                    "from noise)",
+                    "from noise)"
                 )
-                if scale_name == "angle"
-                else ("rw_drift", "plain random walk with drift")
-            )
+            else:
+                fallback, plain = "rw_drift", "plain random walk with drift"
             supported = [m if not model(m).needs_prior else fallback for m in supported]
             supported = list(dict.fromkeys(supported))
             note = f"no other regions' series of this indicator to borrow strength from: {plain}"

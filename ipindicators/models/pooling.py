@@ -302,8 +302,11 @@ def fallback_scope(item: Indicator) -> str:
     return "all shares" if scale_for(item) == "angle" else f"all {item.measure}"
 
 
-def _wanders(item: Indicator) -> bool:
-    return item.measure in WANDER_MEASURES and scale_for(item) == "log"
+def _drift_measure(item: Indicator) -> str:
+    """The measure whose drift rules (:data:`DRIFT_LOOKBACK_YEARS`, :data:`WANDER_MEASURES`)
+    a series of ``item`` follows: its own on the log scale; a bounded share's are a flow's
+    (six years, no wander) whatever its measure, as the shares' fallback pool mixes both."""
+    return "period_total" if scale_for(item) == "angle" else item.measure
 
 
 def family_priors(
@@ -330,6 +333,7 @@ def family_priors(
     denominators = set(population_indicators())
     pools: dict[str, list[SeriesMoments]] = {}
     changes: dict[str, list[np.ndarray]] = {}
+    measures: dict[str, str] = {}
     usable = usable_panel(observations, as_of, count_from)
     for (indicator_id, _), group in usable.groupby(["indicator", "region"], sort=True):
         item = indicator(str(indicator_id))
@@ -339,26 +343,21 @@ def family_priors(
             continue
         t = decimal_year(group["period_end"])
         y = Scale(scale).forward(values)
-        moments = series_moments(t, y, DRIFT_LOOKBACK_YEARS[item.measure])
+        measure = _drift_measure(item)
+        moments = series_moments(t, y, DRIFT_LOOKBACK_YEARS[measure])
         if moments.span <= 0:
             continue
         scopes = [item.id] if item.id in denominators else [item.id, fallback_scope(item)]
         for scope in scopes:
+            measures[scope] = measure
             pools.setdefault(scope, []).append(moments)
-            changes.setdefault(scope, []).append(growth_changes(t, y))
+            if measure in WANDER_MEASURES:
+                changes.setdefault(scope, []).append(growth_changes(t, y))
     priors = {}
     for scope, pooled in pools.items():
         fallback = scope.startswith("all ")
-        if sum(m.df > 0 for m in pooled) < (2 if fallback else MIN_FAMILY):
-            continue
-        if fallback:
-            measure = scope.removeprefix("all ")
-            wanders = measure in WANDER_MEASURES
-            measure = "period_total" if measure == "shares" else measure
-        else:
-            item = indicator(scope)
-            measure, wanders = item.measure, _wanders(item)
-        priors[scope] = estimate_prior(pooled, scope, measure, changes[scope] if wanders else None)
+        if sum(m.df > 0 for m in pooled) >= (2 if fallback else MIN_FAMILY):
+            priors[scope] = estimate_prior(pooled, scope, measures[scope], changes.get(scope))
     return priors
 
 
