@@ -411,7 +411,8 @@ def evaluation_note(assessment: Assessment) -> str:
     return (
         "**How honest the probabilities are**, measured out of time (calibration refitted at "
         "each forecast origin on what was public then; "
-        f"{e['forecasts']:,} forecasts of {e['regions']} regions, 1–7 years ahead): 80 % "
+        f"{e['forecasts']:,} forecasts of {e['regions']} regions' stocks, ratios and flows, "
+        "1–7 years ahead; bounded percentages have too few figures to be scored): 80 % "
         f"intervals held {e['coverage80']:.0%} of later figures and 95 % intervals "
         f"{e['coverage95']:.0%}{narrow}; the mean CRPS of the log figures was "
         f"{e['crps_log']:.3f}, {1 - e['ratio_to_best_baseline']:.0%} below the best calibrated "
