@@ -9,9 +9,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import ipindicators as ipi
 from ipindicators.data.build import build
+from ipindicators.reports import region_report as rr
 from ipindicators.reports.batch import report
-from ipindicators.reports.incremental import KEY_FILE, changes, figure_index
+from ipindicators.reports.incremental import (
+    KEY_FILE,
+    PREVIOUS,
+    changes,
+    figure_index,
+    keep_previous_version,
+)
 
 REGIONS = ["haidong", "hangzhou", "sichuan", "china"]
 PATHS = 100
@@ -212,3 +220,13 @@ def test_a_page_shows_the_figures_of_one_indicator_in_one_row_named_by_site():
     grouped = shown.iloc[1]
     assert grouped["after"] == "12 件"
     assert grouped["reason"] == "the newest: the 2012-12-31 figure 12 件 arrived (example.org)"
+
+
+def test_a_page_compared_with_its_unchanged_previous_version_finds_nothing_new(tmp_path):
+    observations = ipi.observations()
+    table = ipi.assess("china", "2026-06-30", n_paths=100, observations=observations).frame()
+    figures = rr.download_tables("china", observations, table)["figures"]
+    keep_previous_version(tmp_path, table, figure_index(figures, ["china"]))
+    shown = rr.changes_view("china", table, observations, tmp_path / PREVIOUS)
+    # the region's other statistics (population, patent agents) are not "new figures"
+    assert "Nothing changed" in shown.data

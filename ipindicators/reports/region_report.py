@@ -812,7 +812,9 @@ def changes_view(
             "*No previous version of this report is kept here (a first run, or a notebook run "
             "by hand), so nothing to compare with.*"
         )
-    found = region_changes(region, assessment, observations, previous)
+    # the previous version kept the figures its page downloads: compare the same indicators
+    tracked = observations[observations["indicator"].isin(tracked_indicators(region))]
+    found = region_changes(region, assessment, tracked, previous)
     if found.empty:
         return Markdown("*Nothing changed since the previous version of this report.*")
     headers = {c: c for c in CHANGE_COLUMNS if c != "region"}
